@@ -1,0 +1,1 @@
+"""Catalog: the curated product model and the rules that conform raw rows to it."""

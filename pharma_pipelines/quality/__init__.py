@@ -1,0 +1,1 @@
+"""Quality: data-quality rules as pure functions, independent of Dagster."""

@@ -1,0 +1,1 @@
+"""Warehouse: SQLAlchemy models and repositories (no Dagster, no business rules)."""

@@ -1,0 +1,540 @@
+"""Curated assets: typed, deduplicated, conformed product tables and their checks.
+
+Each asset rebuilds its table from all raw rows of its inputs (a full refresh in one
+transaction), so a re-run over the same raw rows writes the same table. Raw rows whose values
+cannot be typed are left out and listed as curation issues; a check reports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+
+import dagster as dg
+import pandas as pd
+
+from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
+from pharma_pipelines.assets.raw import OWNER
+from pharma_pipelines.catalog.conform import Curated
+from pharma_pipelines.catalog.curation import (
+    batch_material_index,
+    curate_batches,
+    curate_changeovers,
+    curate_demand,
+    curate_line_eligibility,
+    curate_lines,
+    curate_production_orders,
+    curate_products,
+    curate_qc_results,
+)
+from pharma_pipelines.keys import curated_key, raw_key
+from pharma_pipelines.quality.rules import (
+    RuleOutcome,
+    not_null,
+    ratio_at_most,
+    references,
+    released_batches_without_failures,
+    unique_key,
+    within_range,
+)
+from pharma_pipelines.resources import WarehouseResource
+from pharma_pipelines.warehouse.models import (
+    Base,
+    CuratedBatch,
+    CuratedChangeover,
+    CuratedDemand,
+    CuratedLine,
+    CuratedLineEligibility,
+    CuratedProduct,
+    CuratedProductionOrder,
+    CuratedQcResult,
+)
+
+MAX_CHANGEOVER_MINUTES = 7 * 24 * 60
+MAX_ISSUE_RATIO = 0.0
+
+
+def _store(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    table: type[Base],
+    curated: Curated,
+    rows_in: int,
+) -> dg.MaterializeResult:
+    repository = warehouse.curated()
+    written = repository.replace(table, curated.rows, [asdict(i) for i in curated.issues])
+    context.log.info(
+        "%s: %d raw rows in, %d curated rows out, %d left out with issues",
+        table.__tablename__,
+        rows_in,
+        written,
+        len(curated.issues),
+    )
+    preview = curated.frame().drop(columns=["raw_record_ids"], errors="ignore").head(10)
+    return dg.MaterializeResult(
+        metadata={
+            "table": table.__tablename__,
+            "raw_rows_in": rows_in,
+            "dagster/row_count": written,
+            "rows_with_issues": len(curated.issues),
+            "preview": dg.MetadataValue.md(markdown_table(preview)),
+        }
+    )
+
+
+def _curated_asset(
+    name: str,
+    inputs: Sequence[dg.AssetKey],
+    description: str,
+) -> Callable[[Callable[..., dg.MaterializeResult]], dg.AssetsDefinition]:
+    return dg.asset(
+        key=curated_key(name),
+        deps=list(inputs),
+        group_name="curated",
+        kinds={"python", "sql"},
+        owners=[OWNER],
+        tags={"layer": "curated"},
+        description=description,
+    )
+
+
+@_curated_asset(
+    "products",
+    [raw_key("sap/material_master")],
+    "Finished products (SAP material type FERT), one row per material number with its "
+    "description, base unit and product family (the SAP material group). Material "
+    "numbers keep their leading zeros. Newest extract wins per material.",
+)
+def products(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("sap/material_master")
+    return _store(context, warehouse, CuratedProduct, curate_products(raw), len(raw))
+
+
+@_curated_asset(
+    "production_orders",
+    [raw_key("sap/production_orders")],
+    "SAP production orders with quantity, basic start (release) and finish (due) dates, "
+    "priority and system status; orders with status TECO, DLV or CLSD are closed and are "
+    "not scheduled.",
+)
+def production_orders(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("sap/production_orders")
+    return _store(
+        context, warehouse, CuratedProductionOrder, curate_production_orders(raw), len(raw)
+    )
+
+
+@_curated_asset(
+    "lines",
+    [raw_key("sap/work_centers")],
+    "Production lines (SAP work centers) with their availability window and hours per day.",
+)
+def lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("sap/work_centers")
+    return _store(context, warehouse, CuratedLine, curate_lines(raw), len(raw))
+
+
+@_curated_asset(
+    "line_eligibility",
+    [raw_key("sap/production_versions")],
+    "Which product may run on which line and at what rate (units per hour), from SAP "
+    "production versions.",
+)
+def line_eligibility(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("sap/production_versions")
+    return _store(
+        context, warehouse, CuratedLineEligibility, curate_line_eligibility(raw), len(raw)
+    )
+
+
+@_curated_asset(
+    "changeovers",
+    [raw_key("sap/changeovers")],
+    "Changeover (cleaning and set-up) minutes per line from one product family to the "
+    "next; the diagonal is the batch-to-batch clean within a family.",
+)
+def changeovers(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("sap/changeovers")
+    return _store(context, warehouse, CuratedChangeover, curate_changeovers(raw), len(raw))
+
+
+@_curated_asset(
+    "demand",
+    [raw_key("outlook/order_lines")],
+    "Customer demand: order lines read from CSV and XLSX attachments of customer e-mails "
+    "(PO number, item, material, quantity, requested date), traced to the message.",
+)
+def demand(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("outlook/order_lines")
+    return _store(context, warehouse, CuratedDemand, curate_demand(raw), len(raw))
+
+
+@_curated_asset(
+    "qc_results",
+    [
+        raw_key("lims/results"),
+        raw_key("lims/results_wide"),
+        raw_key("lims/specifications"),
+        raw_key("lims/samples"),
+        raw_key("sap/batches"),
+    ],
+    "LIMS results, one row per batch and test: the raw result verbatim, its qualifier and "
+    "value (censored values such as <0.05 kept as a bound and a flag), text results, the "
+    "specification and the verdict (PASS, FAIL, INDETERMINATE, REVIEW, NO_SPEC).",
+)
+def qc_results(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    raw = warehouse.raw()
+    long_results = raw.records_frame("lims/results")
+    wide_results = raw.records_frame("lims/results_wide")
+    curated = curate_qc_results(
+        long_results,
+        wide_results,
+        raw.records_frame("lims/specifications"),
+        raw.records_frame("lims/samples"),
+        batch_material_index(raw.records_frame("sap/batches")),
+    )
+    return _store(
+        context, warehouse, CuratedQcResult, curated, len(long_results) + len(wide_results)
+    )
+
+
+@_curated_asset(
+    "batches",
+    [raw_key("sap/batches"), raw_key("lims/batch_disposition"), curated_key("qc_results")],
+    "Produced batches from SAP with the quality unit's disposition from the LIMS and a QC "
+    "status derived from their release-relevant results.",
+)
+def batches(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    raw = warehouse.raw().records_frame("sap/batches")
+    curated = curate_batches(
+        raw,
+        warehouse.raw().records_frame("lims/batch_disposition"),
+        warehouse.curated().frame(CuratedQcResult),
+    )
+    return _store(context, warehouse, CuratedBatch, curated, len(raw))
+
+
+curated_assets = [
+    products,
+    production_orders,
+    lines,
+    line_eligibility,
+    changeovers,
+    demand,
+    qc_results,
+    batches,
+]
+
+
+# --- checks ----------------------------------------------------------------------------
+
+
+def _check(
+    name: str,
+    asset: str,
+    description: str,
+    severity: dg.AssetCheckSeverity,
+    rule: Callable[[WarehouseResource], RuleOutcome],
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=curated_key(asset),
+        name=name,
+        description=description,
+        blocking=severity is ERROR,
+    )
+    def _evaluate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        return to_check_result(rule(warehouse), severity)
+
+    return _evaluate
+
+
+def _frame(table: type[Base]) -> Callable[[WarehouseResource], pd.DataFrame]:
+    return lambda warehouse: warehouse.curated().frame(table)
+
+
+def _issues_rule(table: type[Base]) -> Callable[[WarehouseResource], RuleOutcome]:
+    def rule(warehouse: WarehouseResource) -> RuleOutcome:
+        issues = warehouse.curated().issues(table)
+        total = warehouse.curated().count(table) + len(issues)
+        return ratio_at_most(
+            "every raw row conforms to the curated types",
+            issues,
+            total,
+            MAX_ISSUE_RATIO,
+            "rows left out",
+        )
+
+    return rule
+
+
+def _conformance_check(asset: str, table: type[Base]) -> dg.AssetChecksDefinition:
+    return _check(
+        "raw_rows_conform",
+        asset,
+        "Every raw row could be typed (dates, numbers); rows that could not are listed.",
+        WARN,
+        _issues_rule(table),
+    )
+
+
+products_frame = _frame(CuratedProduct)
+orders_frame = _frame(CuratedProductionOrder)
+lines_frame = _frame(CuratedLine)
+eligibility_frame = _frame(CuratedLineEligibility)
+changeovers_frame = _frame(CuratedChangeover)
+demand_frame = _frame(CuratedDemand)
+results_frame = _frame(CuratedQcResult)
+batches_frame = _frame(CuratedBatch)
+
+
+def _open_orders(warehouse: WarehouseResource) -> pd.DataFrame:
+    orders = orders_frame(warehouse)
+    return orders[orders["is_open"].astype(bool)] if not orders.empty else orders
+
+
+def _open_orders_without_line(warehouse: WarehouseResource) -> RuleOutcome:
+    return references(
+        _open_orders(warehouse),
+        ["material"],
+        eligibility_frame(warehouse),
+        ["material"],
+        "curated/line_eligibility",
+        shown=["order"],
+    )
+
+
+def _family_pairs_missing(warehouse: WarehouseResource) -> RuleOutcome:
+    """Every (line, from family, to family) the schedule may need has a changeover time."""
+    eligibility = eligibility_frame(warehouse)
+    families = products_frame(warehouse)
+    if eligibility.empty or families.empty:
+        needed = pd.DataFrame(columns=["work_center", "from_family", "to_family"])
+    else:
+        joined = eligibility.merge(families[["material", "family"]], on="material")
+        per_line = joined.groupby("work_center")["family"].agg(lambda f: sorted(set(f)))
+        needed = pd.DataFrame(
+            [
+                {"work_center": line, "from_family": a, "to_family": b}
+                for line, fams in per_line.items()
+                for a in fams
+                for b in fams
+            ],
+            columns=["work_center", "from_family", "to_family"],
+        )
+    return references(
+        needed,
+        ["work_center", "from_family", "to_family"],
+        changeovers_frame(warehouse),
+        ["work_center", "from_family", "to_family"],
+        "curated/changeovers",
+    )
+
+
+curated_checks = [
+    _check(
+        "material_is_unique",
+        "products",
+        "No two products share a material number.",
+        ERROR,
+        lambda w: unique_key(products_frame(w), ["material"], ["description", "family"]),
+    ),
+    _check(
+        "family_is_set",
+        "products",
+        "Every product has a family (material group): changeover times depend on it.",
+        ERROR,
+        lambda w: not_null(products_frame(w), ["family"], ["material"]),
+    ),
+    _conformance_check("products", CuratedProduct),
+    _check(
+        "order_is_unique",
+        "production_orders",
+        "No two production orders share an order number.",
+        ERROR,
+        lambda w: unique_key(orders_frame(w), ["order"], ["material", "quantity"]),
+    ),
+    _check(
+        "material_is_a_known_product",
+        "production_orders",
+        "Every open production order makes a product in curated/products.",
+        ERROR,
+        lambda w: references(
+            _open_orders(w),
+            ["material"],
+            products_frame(w),
+            ["material"],
+            "curated/products",
+            shown=["order"],
+        ),
+    ),
+    _check(
+        "quantity_is_positive",
+        "production_orders",
+        "Order quantities are positive.",
+        ERROR,
+        lambda w: within_range(orders_frame(w), "quantity", 1e-9, None, ["order"]),
+    ),
+    _conformance_check("production_orders", CuratedProductionOrder),
+    _check(
+        "work_center_is_unique",
+        "lines",
+        "No two lines share a work center id.",
+        ERROR,
+        lambda w: unique_key(lines_frame(w), ["work_center"], ["description"]),
+    ),
+    _check(
+        "hours_per_day_in_range",
+        "lines",
+        "A line works between 0 and 24 hours a day.",
+        ERROR,
+        lambda w: within_range(lines_frame(w), "hours_per_day", 0, 24, ["work_center"]),
+    ),
+    _check(
+        "line_is_known",
+        "line_eligibility",
+        "Every production version points at a known line.",
+        ERROR,
+        lambda w: references(
+            eligibility_frame(w),
+            ["work_center"],
+            lines_frame(w),
+            ["work_center"],
+            "curated/lines",
+            shown=["material"],
+        ),
+    ),
+    _check(
+        "rate_is_positive",
+        "line_eligibility",
+        "Production rates are positive.",
+        ERROR,
+        lambda w: within_range(
+            eligibility_frame(w), "rate_per_hour", 1e-9, None, ["material", "work_center"]
+        ),
+    ),
+    _check(
+        "open_orders_have_a_line",
+        "line_eligibility",
+        "Every open production order's product may run on at least one line.",
+        ERROR,
+        _open_orders_without_line,
+    ),
+    _check(
+        "line_is_known",
+        "changeovers",
+        "Every changeover belongs to a known line.",
+        ERROR,
+        lambda w: references(
+            changeovers_frame(w), ["work_center"], lines_frame(w), ["work_center"], "curated/lines"
+        ),
+    ),
+    _check(
+        "matrix_is_complete",
+        "changeovers",
+        "Each line has a changeover time for every pair of families it can run.",
+        ERROR,
+        _family_pairs_missing,
+    ),
+    _check(
+        "minutes_in_range",
+        "changeovers",
+        f"Changeovers take between 0 and {MAX_CHANGEOVER_MINUTES} minutes (a week).",
+        WARN,
+        lambda w: within_range(
+            changeovers_frame(w),
+            "minutes",
+            0,
+            MAX_CHANGEOVER_MINUTES,
+            ["work_center", "from_family", "to_family"],
+        ),
+    ),
+    _check(
+        "material_is_a_known_product",
+        "demand",
+        "Every demanded material is a product in curated/products.",
+        ERROR,
+        lambda w: references(
+            demand_frame(w),
+            ["material"],
+            products_frame(w),
+            ["material"],
+            "curated/products",
+            shown=["po_number", "item"],
+        ),
+    ),
+    _check(
+        "quantity_is_positive",
+        "demand",
+        "Demanded quantities are positive.",
+        ERROR,
+        lambda w: within_range(demand_frame(w), "quantity", 1e-9, None, ["po_number", "item"]),
+    ),
+    _conformance_check("demand", CuratedDemand),
+    _check(
+        "batch_is_known",
+        "qc_results",
+        "Every QC result belongs to a batch SAP knows.",
+        ERROR,
+        lambda w: references(
+            results_frame(w),
+            ["batch"],
+            _sap_batches(w),
+            ["batch"],
+            "raw/sap/batches",
+            shown=["test"],
+        ),
+    ),
+    _check(
+        "results_within_specification",
+        "qc_results",
+        "QC results meet their specification (FAIL verdicts are listed).",
+        WARN,
+        lambda w: _failed_results(results_frame(w)),
+    ),
+    _check(
+        "batch_is_unique",
+        "batches",
+        "No two batches share a batch number and material.",
+        ERROR,
+        lambda w: unique_key(batches_frame(w), ["batch", "material"], ["qc_status"]),
+    ),
+    _check(
+        "released_batches_meet_specification",
+        "batches",
+        "No batch released by the quality unit has a failed release-relevant result.",
+        ERROR,
+        lambda w: released_batches_without_failures(batches_frame(w)),
+    ),
+]
+
+
+def _sap_batches(warehouse: WarehouseResource) -> pd.DataFrame:
+    raw = warehouse.raw().records_frame("sap/batches")
+    if raw.empty or "batch" not in raw.columns:
+        return pd.DataFrame({"batch": pd.Series(dtype=str)})
+    return raw[["batch"]].assign(batch=raw["batch"].astype(str).str.strip())
+
+
+def _failed_results(results: pd.DataFrame) -> RuleOutcome:
+    failing = (
+        results[results["verdict"] == "FAIL"][
+            ["batch", "test", "raw_result", "spec_min", "spec_max", "text_spec"]
+        ]
+        if not results.empty
+        else results
+    )
+    return ratio_at_most(
+        "results meet their specification", failing, len(results), 0.0, "results failed"
+    )

@@ -1,0 +1,405 @@
+"""Planning assets: the scheduling problem and the optimised production schedule.
+
+``planning/scheduling_problem`` turns the curated tables into a validated problem (kept in
+the warehouse by content hash); ``planning/production_schedule`` solves it with CBC and
+publishes the schedule only after an independent checker has verified it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import dagster as dg
+import pandas as pd
+
+from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
+from pharma_pipelines.assets.raw import OWNER
+from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
+from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
+from pharma_pipelines.resources import SolverResource, WarehouseResource
+from pharma_pipelines.scheduling import (
+    Schedule,
+    ScheduleStatus,
+    SchedulingProblem,
+    check_schedule,
+    solve,
+)
+from pharma_pipelines.translation.curated_to_problem import TranslationError, build_instance
+from pharma_pipelines.warehouse.models import (
+    CuratedChangeover,
+    CuratedLine,
+    CuratedLineEligibility,
+    CuratedProduct,
+    CuratedProductionOrder,
+)
+from pharma_pipelines.warehouse.planning_repository import ScheduleLineToStore
+
+GANTT_WIDTH = 96
+SOLVED = (ScheduleStatus.OPTIMAL, ScheduleStatus.FEASIBLE)
+
+
+@dg.asset(
+    key=PROBLEM_KEY,
+    deps=[
+        curated_key("production_orders"),
+        curated_key("products"),
+        curated_key("lines"),
+        curated_key("line_eligibility"),
+        curated_key("changeovers"),
+    ],
+    group_name="planning",
+    kinds={"python", "pydantic"},
+    owners=[OWNER],
+    tags={"layer": "planning"},
+    description=(
+        "The production scheduling problem built from the curated tables: open orders with "
+        "release and due times, eligible lines with processing times, sequence-dependent "
+        "changeovers and line calendars, as a validated model kept by content hash."
+    ),
+)
+def scheduling_problem(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
+) -> dg.MaterializeResult:
+    curated = warehouse.curated()
+    try:
+        translation = build_instance(
+            orders=curated.frame(CuratedProductionOrder),
+            products=curated.frame(CuratedProduct),
+            lines=curated.frame(CuratedLine),
+            eligibility=curated.frame(CuratedLineEligibility),
+            changeovers=curated.frame(CuratedChangeover),
+            timezone=solver.plant_timezone,
+            horizon_slack_days=solver.horizon_slack_days,
+        )
+    except TranslationError as error:
+        raise dg.Failure(
+            description=f"the curated tables do not form a scheduling problem: {error}"
+        ) from error
+    problem = SchedulingProblem.model_validate(
+        {**translation.instance, "plan_start": translation.plan_start}
+    )
+    digest = problem.content_hash()
+    warehouse.planning().save_problem(
+        digest, problem.model_dump(mode="json"), len(problem.orders), context.run_id
+    )
+    context.log.info(
+        "problem %s: %d orders on %d lines, %d products, horizon %d min, %d orders excluded",
+        digest[:12],
+        len(problem.orders),
+        len(problem.lines),
+        len(problem.products),
+        problem.horizon,
+        len(translation.excluded),
+    )
+    excluded = pd.DataFrame([vars(e) for e in translation.excluded])
+    return dg.MaterializeResult(
+        metadata={
+            "content_hash": digest,
+            "plan_start": translation.plan_start.isoformat(),
+            "orders": len(problem.orders),
+            "lines": len(problem.lines),
+            "products": len(problem.products),
+            "horizon_minutes": problem.horizon,
+            "orders_excluded": len(translation.excluded),
+            "excluded": dg.MetadataValue.md(markdown_table(excluded)),
+        }
+    )
+
+
+def _latest_problem(warehouse: WarehouseResource) -> SchedulingProblem:
+    stored = warehouse.planning().latest_problem()
+    if stored is None:
+        raise dg.Failure(description="no scheduling problem has been materialized yet")
+    return SchedulingProblem.model_validate(stored.problem)
+
+
+@dg.asset_check(
+    asset=PROBLEM_KEY,
+    blocking=True,
+    description="Every open production order made it into the problem (none excluded).",
+)
+def all_open_orders_are_schedulable(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    problem = _latest_problem(warehouse)
+    orders = warehouse.curated().frame(CuratedProductionOrder)
+    open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
+    included = {order.id for order in problem.orders}
+    missing = open_orders[~open_orders["order"].isin(included)][["order", "material"]]
+    return to_check_result(
+        ratio_at_most(
+            "every open order is in the problem",
+            missing,
+            len(open_orders),
+            0.0,
+            "open orders left out",
+        ),
+        ERROR,
+    )
+
+
+@dg.asset(
+    key=SCHEDULE_KEY,
+    deps=[PROBLEM_KEY],
+    group_name="planning",
+    kinds={"python", "mip"},
+    owners=[OWNER],
+    tags={"layer": "planning"},
+    description=(
+        "The optimised production schedule: for each open order its line, start, end and "
+        "the changeover before it, solved by CBC (python-mip) minimising weighted "
+        "tardiness plus changeover time, verified by an independent checker. Metadata "
+        "carries the solver status, objective, bound and gap, KPIs and a Gantt chart."
+    ),
+)
+def production_schedule(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
+) -> dg.MaterializeResult:
+    problem = _latest_problem(warehouse)
+    context.log.info(
+        "solving %d orders on %d lines, limit %.1f s, %d thread(s), seed %d",
+        len(problem.orders),
+        len(problem.lines),
+        solver.time_limit_s,
+        solver.threads,
+        solver.seed,
+    )
+    schedule = solve(
+        problem, time_limit_s=solver.time_limit_s, threads=solver.threads, seed=solver.seed
+    )
+    report = check_schedule(problem, schedule) if schedule.status in SOLVED else None
+    verified = report is not None and report.feasible
+    context.log.info(
+        "status %s, objective %s, bound %s, gap %s, %.1f s, verified %s",
+        schedule.status.value,
+        schedule.objective,
+        schedule.bound,
+        schedule.gap,
+        schedule.solve_seconds,
+        verified,
+    )
+    lines = _schedule_lines(problem, schedule) if verified else []
+    warehouse.planning().save_schedule(
+        problem_hash=problem.content_hash(),
+        status=schedule.status.value,
+        objective=schedule.objective,
+        bound=schedule.bound,
+        gap=schedule.gap,
+        solve_seconds=schedule.solve_seconds,
+        verified=verified,
+        schedule=schedule.model_dump(mode="json"),
+        lines=lines,
+        run_id=context.run_id,
+    )
+    kpis = schedule_kpis(problem, schedule) if verified else {}
+    table = pd.DataFrame(
+        [
+            {
+                "order": line.order,
+                "material": line.material,
+                "line": line.line,
+                "start": line.start_at.isoformat(timespec="minutes"),
+                "end": line.end_at.isoformat(timespec="minutes"),
+                "changeover_min": line.changeover_minutes,
+                "tardiness_min": line.tardiness_minutes,
+            }
+            for line in lines
+        ]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "status": schedule.status.value,
+            "verified": verified,
+            "objective": schedule.objective,
+            "bound": schedule.bound,
+            "gap": schedule.gap,
+            "solve_seconds": round(schedule.solve_seconds, 2),
+            "time_limit_s": schedule.time_limit_s,
+            "threads": schedule.threads,
+            "seed": schedule.seed,
+            "solver": schedule.solver,
+            "message": schedule.message,
+            "problem_hash": problem.content_hash(),
+            "kpis": dg.MetadataValue.json(kpis),
+            "gantt": dg.MetadataValue.md(
+                gantt_markdown(problem, schedule) if verified else "_no schedule_"
+            ),
+            "schedule": dg.MetadataValue.md(markdown_table(table)),
+            "dagster/row_count": len(lines),
+        }
+    )
+
+
+def _at(problem: SchedulingProblem, minute: int) -> dt.datetime:
+    start = problem.plan_start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return start + dt.timedelta(minutes=minute)
+
+
+def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[ScheduleLineToStore]:
+    orders = {order.id: order for order in problem.orders}
+    rows: list[ScheduleLineToStore] = []
+    by_line: dict[str, list] = {}
+    for item in sorted(schedule.assignments, key=lambda a: (a.line, a.start)):
+        by_line.setdefault(item.line, []).append(item)
+    for line, items in by_line.items():
+        for sequence, item in enumerate(items, start=1):
+            order = orders[item.order]
+            rows.append(
+                ScheduleLineToStore(
+                    order=item.order,
+                    material=order.product,
+                    line=line,
+                    sequence=sequence,
+                    start_at=_at(problem, item.start),
+                    end_at=_at(problem, item.end),
+                    changeover_minutes=item.setup_before,
+                    due_at=_at(problem, order.due),
+                    tardiness_minutes=max(0, item.end - order.due),
+                )
+            )
+    return rows
+
+
+def schedule_kpis(problem: SchedulingProblem, schedule: Schedule) -> dict[str, float | int]:
+    """What a planner reads first: lateness, changeovers, line use."""
+    orders = {order.id: order for order in problem.orders}
+    late = [a for a in schedule.assignments if a.end > orders[a.order].due]
+    tardiness = sum(a.end - orders[a.order].due for a in late)
+    setups = sum(a.setup_before for a in schedule.assignments)
+    processing = sum(a.end - a.start for a in schedule.assignments)
+    makespan = max((a.end for a in schedule.assignments), default=0)
+    capacity = makespan * len(problem.lines) or 1
+    return {
+        "orders": len(schedule.assignments),
+        "on_time_orders": len(schedule.assignments) - len(late),
+        "on_time_rate": round(
+            (len(schedule.assignments) - len(late)) / max(1, len(schedule.assignments)), 4
+        ),
+        "late_orders": len(late),
+        "total_tardiness_hours": round(tardiness / 60, 2),
+        "max_tardiness_hours": round(
+            max((a.end - orders[a.order].due for a in late), default=0) / 60, 2
+        ),
+        "total_changeover_hours": round(setups / 60, 2),
+        "makespan_hours": round(makespan / 60, 2),
+        "line_utilisation": round(processing / capacity, 4),
+    }
+
+
+def gantt_markdown(problem: SchedulingProblem, schedule: Schedule) -> str:
+    """A text Gantt chart: one row per line, letters for orders, '~' for changeovers."""
+    makespan = max((a.end for a in schedule.assignments), default=0)
+    if makespan == 0:
+        return "_empty schedule_"
+    scale = makespan / GANTT_WIDTH
+    symbols = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    legend: list[str] = []
+    rows: list[str] = []
+    index = 0
+    for line in sorted({a.line for a in schedule.assignments}):
+        cells = ["."] * GANTT_WIDTH
+        for item in sorted(
+            (a for a in schedule.assignments if a.line == line), key=lambda a: a.start
+        ):
+            symbol = symbols[index % len(symbols)]
+            index += 1
+            legend.append(f"{symbol}={item.order}")
+            _paint(cells, item.start - item.setup_before, item.start, "~", scale)
+            _paint(cells, item.start, item.end, symbol, scale)
+        rows.append(f"{line:>8} |{''.join(cells)}|")
+    start = _at(problem, 0).isoformat(timespec="minutes")
+    end = _at(problem, makespan).isoformat(timespec="minutes")
+    return "\n".join(
+        [
+            f"```\n{'':>8}  {start} ... {end} (one column = {scale / 60:.1f} h)",
+            *rows,
+            "```",
+            "Legend: " + ", ".join(legend),
+        ]
+    )
+
+
+def _paint(cells: list[str], start: int, end: int, symbol: str, scale: float) -> None:
+    first = int(start / scale)
+    last = max(first + 1, int(end / scale))
+    for position in range(max(0, first), min(len(cells), last)):
+        cells[position] = symbol
+
+
+def _latest_schedule_check(
+    warehouse: WarehouseResource,
+) -> tuple[SchedulingProblem, Schedule]:
+    stored = warehouse.planning().latest_schedule()
+    if stored is None:
+        raise dg.Failure(description="no production schedule has been materialized yet")
+    problem = _latest_problem(warehouse)
+    return problem, Schedule.model_validate(stored.schedule)
+
+
+@dg.asset_check(
+    asset=SCHEDULE_KEY,
+    blocking=True,
+    description=(
+        "The independent checker finds no violation: every order once on an eligible "
+        "line, releases, changeovers, calendars and horizon respected, objective recomputed."
+    ),
+)
+def schedule_is_feasible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    problem, schedule = _latest_schedule_check(warehouse)
+    if schedule.status not in SOLVED:
+        outcome = RuleOutcome(
+            rule="schedule verified by the independent checker",
+            passed=False,
+            measured=f"no schedule to verify (status {schedule.status.value}: {schedule.message})",
+            expected="a verified schedule",
+            failed_count=len(problem.orders),
+            total=len(problem.orders),
+        )
+        return to_check_result(outcome, ERROR)
+    report = check_schedule(problem, schedule)
+    violations = pd.DataFrame(
+        [
+            {"rule": v.rule.value, "order": v.order, "line": v.line, "message": v.message}
+            for v in report.violations
+        ]
+    )
+    outcome = RuleOutcome(
+        rule="schedule verified by the independent checker",
+        passed=report.feasible,
+        measured=(
+            f"{len(report.violations)} violations; objective recomputed "
+            f"{report.objective} vs reported {schedule.objective}"
+        ),
+        expected="0 violations and the same objective",
+        failed_count=len(report.violations),
+        total=len(problem.orders),
+        failing_rows=violations.head(20),
+    )
+    return to_check_result(outcome, ERROR)
+
+
+@dg.asset_check(
+    asset=SCHEDULE_KEY,
+    description="Orders finish by their due date (late orders are listed with their delay).",
+)
+def orders_finish_on_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    problem, schedule = _latest_schedule_check(warehouse)
+    orders = {order.id: order for order in problem.orders}
+    late = pd.DataFrame(
+        [
+            {
+                "order": a.order,
+                "line": a.line,
+                "late_hours": round((a.end - orders[a.order].due) / 60, 1),
+            }
+            for a in schedule.assignments
+            if a.end > orders[a.order].due
+        ]
+    )
+    return to_check_result(
+        ratio_at_most("orders finish on time", late, len(schedule.assignments), 0.1, "orders late"),
+        WARN,
+    )
+
+
+planning_assets: Sequence[dg.AssetsDefinition] = [scheduling_problem, production_schedule]
+planning_checks = [all_open_orders_are_schedulable, schedule_is_feasible, orders_finish_on_time]

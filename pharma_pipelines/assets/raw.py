@@ -1,0 +1,406 @@
+"""Raw assets: the landing-zone inventory and one asset per extract kind.
+
+``landing/file_inventory`` hashes every file in the landing zone and classifies each new
+file version into an extract kind; a file no kind fits is quarantined there with the
+reason. Each raw asset then loads the file versions of its kind it has not loaded before
+(by content hash), keeping every value as text with its lineage, rejected rows aside with
+their reasons, and unreadable files quarantined. Re-running loads nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import dagster as dg
+import pandas as pd
+
+from pharma_pipelines.assets.checks_support import ERROR, WARN, to_check_result
+from pharma_pipelines.ingestion import (
+    ParsedExtract,
+    ParsedFile,
+    classify,
+    content_hash,
+    parse_file,
+)
+from pharma_pipelines.keys import INVENTORY_KEY, OUTLOOK_ENTITIES, SINGLE_FILE_ENTITIES, raw_key
+from pharma_pipelines.quality.rules import ratio_at_most, rows_reconcile
+from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
+from pharma_pipelines.warehouse.raw_repository import (
+    QUARANTINED,
+    AttachmentToStore,
+    FileLoad,
+    LoadOutcome,
+    RejectToStore,
+    RowToStore,
+)
+
+UNRECOGNISED = "landing/unrecognised"
+MAX_REJECT_RATIO = 0.01
+OWNER = "team:data-platform"
+
+
+@dg.asset(
+    key=INVENTORY_KEY,
+    group_name="landing",
+    kinds={"python", "sql"},
+    owners=[OWNER],
+    description=(
+        "Every file version (path and SHA-256) that has reached the landing zone, with the "
+        "extract kind it was classified as. Files that match no kind are quarantined here "
+        "with the reason, so every file is accounted for."
+    ),
+)
+def file_inventory(
+    context: dg.AssetExecutionContext,
+    landing: LandingZoneResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    repository = warehouse.raw()
+    entries = list(landing.entries())
+    context.log.info("landing zone %s lists %d files", landing.describe(), len(entries))
+
+    new_files = 0
+    kinds: Counter[str] = Counter()
+    unrecognised: list[str] = []
+    for entry in entries:
+        data = landing.read(entry.relative_path)
+        digest = content_hash(data)
+        classification = classify(entry.relative_path, data)
+        kinds[classification.kind or UNRECOGNISED] += 1
+        if repository.record_landing_file(
+            entry.relative_path,
+            digest,
+            len(data),
+            classification.kind,
+            classification.reason,
+            context.run_id,
+        ):
+            new_files += 1
+        if classification.kind is None:
+            unrecognised.append(entry.relative_path)
+            repository.store(
+                FileLoad(
+                    entity=UNRECOGNISED,
+                    relative_path=entry.relative_path,
+                    content_hash=digest,
+                    encoding=None,
+                    layout=None,
+                    quarantine_reason=classification.reason,
+                ),
+                context.run_id,
+            )
+    context.log.info(
+        "classified %d files (%d new versions); %d match no extract kind",
+        len(entries),
+        new_files,
+        len(unrecognised),
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "landing_zone": landing.describe(),
+            "files": len(entries),
+            "new_file_versions": new_files,
+            "unrecognised_files": len(unrecognised),
+            "files_by_kind": dg.MetadataValue.json(dict(sorted(kinds.items()))),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=INVENTORY_KEY,
+    description="Every landed file matches an extract kind (others sit in quarantine).",
+)
+def every_file_has_a_known_kind(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    files = _latest_inventory(warehouse)
+    unknown = files[files["kind"].isna()] if not files.empty else files
+    outcome = ratio_at_most(
+        "every landed file matches an extract kind",
+        unknown[["relative_path", "classification"]] if not unknown.empty else unknown,
+        len(files),
+        0.0,
+        "files match no kind",
+    )
+    return to_check_result(outcome, WARN)
+
+
+def _latest_inventory(warehouse: WarehouseResource) -> pd.DataFrame:
+    files = warehouse.raw().landing_files()
+    frame = pd.DataFrame(
+        [
+            {
+                "relative_path": f.relative_path,
+                "content_hash": f.content_hash,
+                "kind": f.kind,
+                "classification": f.classification,
+            }
+            for f in files
+        ]
+    )
+    return frame.drop_duplicates("relative_path", keep="last") if not frame.empty else frame
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
+    """What one parsed file contributes to each of ``entities``."""
+    if parsed.quarantine_reason is not None:
+        return [
+            FileLoad(
+                entity=entity,
+                relative_path=parsed.relative_path,
+                content_hash=parsed.content_hash,
+                encoding=None,
+                layout=None,
+                quarantine_reason=parsed.quarantine_reason,
+            )
+            for entity in entities
+        ]
+    loads = []
+    for entity in entities:
+        extracts = [e for e in parsed.extracts if e.entity == entity]
+        loads.append(
+            FileLoad(
+                entity=entity,
+                relative_path=parsed.relative_path,
+                content_hash=parsed.content_hash,
+                encoding=_joined(e.encoding for e in extracts),
+                layout=_joined(_layout(e) for e in extracts),
+                rows=[_row(r) for e in extracts for r in _rows_with_part(e)],
+                rejects=[
+                    RejectToStore(r.row_number, r.column, r.raw_value, r.reason)
+                    for e in extracts
+                    for r in e.rejects
+                ],
+                attachments=[
+                    AttachmentToStore(
+                        message_id=a.message_id,
+                        container_path=a.container_path,
+                        file_name=a.file_name,
+                        content_type=a.content_type,
+                        sha256=a.sha256,
+                        content=a.content,
+                    )
+                    for a in parsed.attachments
+                ]
+                if entity == "outlook/attachments"
+                else [],
+            )
+        )
+    return loads
+
+
+def _rows_with_part(extract: ParsedExtract) -> Iterable[tuple[int, dict[str, str]]]:
+    for row in extract.rows:
+        values = dict(row.values)
+        if extract.part:
+            values.setdefault("_part", extract.part)
+        yield row.row_number, values
+
+
+def _row(numbered: tuple[int, dict[str, str]]) -> RowToStore:
+    return RowToStore(row_number=numbered[0], values=numbered[1])
+
+
+def _layout(extract: ParsedExtract) -> str:
+    return f"{extract.part}: {extract.layout}" if extract.part else extract.layout
+
+
+def _joined(values: Iterable[str]) -> str | None:
+    unique = list(dict.fromkeys(v for v in values if v))
+    return "; ".join(unique)[:256] if unique else None
+
+
+def load_new_files(
+    context: dg.AssetExecutionContext,
+    landing: LandingZoneResource,
+    warehouse: WarehouseResource,
+    accepts: Callable[[str], bool],
+    entities: Sequence[str],
+) -> list[LoadOutcome]:
+    """Load every not-yet-loaded version of the files ``accepts`` into ``entities``."""
+    repository = warehouse.raw()
+    done = repository.loaded_hashes(entities[0])
+    present = {entry.relative_path for entry in landing.entries()}
+    candidates = [
+        f
+        for f in repository.landing_files()
+        if f.kind is not None
+        and accepts(f.kind)
+        and f.content_hash not in done
+        and f.relative_path in present
+    ]
+    outcomes: list[LoadOutcome] = []
+    for landed in candidates:
+        data = landing.read(landed.relative_path)
+        if content_hash(data) != landed.content_hash:
+            context.log.warning(
+                "%s changed since the inventory ran; it is loaded on the next run",
+                landed.relative_path,
+            )
+            continue
+        parsed = parse_file(landed.relative_path, data)
+        for load in _file_loads(parsed, entities):
+            outcome = repository.store(load, context.run_id)
+            outcomes.append(outcome)
+            context.log.info(
+                "%s -> %s: %d read, %d loaded, %d rejected%s",
+                load.relative_path,
+                load.entity,
+                outcome.rows_read,
+                outcome.rows_loaded,
+                outcome.rows_rejected,
+                f" (quarantined: {outcome.quarantine_reason})"
+                if outcome.status == QUARANTINED
+                else "",
+            )
+        done.add(landed.content_hash)
+    return outcomes
+
+
+def load_metadata(
+    outcomes: Sequence[LoadOutcome], entity: str, warehouse: WarehouseResource
+) -> dict[str, dg.RawMetadataValue]:
+    mine = [o for o in outcomes if o.entity == entity]
+    return {
+        "files_loaded": sum(1 for o in mine if o.status != QUARANTINED),
+        "files_quarantined": sum(1 for o in mine if o.status == QUARANTINED),
+        "rows_read": sum(o.rows_read for o in mine),
+        "rows_loaded": sum(o.rows_loaded for o in mine),
+        "rows_rejected": sum(o.rows_rejected for o in mine),
+        "rows_in_table": warehouse.raw().entity_counts([entity])[entity],
+        "files": dg.MetadataValue.md(
+            "\n".join(
+                f"- `{o.relative_path}`: {o.rows_loaded} loaded, {o.rows_rejected} rejected"
+                + (f", quarantined: {o.quarantine_reason}" if o.quarantine_reason else "")
+                for o in mine
+            )
+            or "_no new files_"
+        ),
+    }
+
+
+def _entity_description(entity: str) -> str:
+    source, name = entity.split("/", 1)
+    return (
+        f"Raw {source.upper()} {name.replace('_', ' ')} rows, one per source record, every "
+        "value kept as the original text under its canonical field name, with lineage "
+        "(source file, content hash, row number, run). Rows that cannot be used are in "
+        "the reject table with their reason; unreadable files are quarantined."
+    )
+
+
+def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
+    source = entity.split("/", 1)[0]
+
+    @dg.asset(
+        key=raw_key(entity),
+        deps=[INVENTORY_KEY],
+        group_name=f"raw_{source}",
+        kinds={"python", "sql"},
+        owners=[OWNER],
+        tags={"source": source, "layer": "raw"},
+        description=_entity_description(entity),
+    )
+    def _raw_asset(
+        context: dg.AssetExecutionContext,
+        landing: LandingZoneResource,
+        warehouse: WarehouseResource,
+    ) -> dg.MaterializeResult:
+        outcomes = load_new_files(context, landing, warehouse, entity.__eq__, [entity])
+        return dg.MaterializeResult(metadata=load_metadata(outcomes, entity, warehouse))
+
+    return _raw_asset
+
+
+@dg.multi_asset(
+    name="raw_outlook",
+    specs=[
+        dg.AssetSpec(
+            raw_key(entity),
+            deps=[INVENTORY_KEY],
+            group_name="raw_outlook",
+            kinds={"python", "sql"},
+            owners=[OWNER],
+            tags={"source": "outlook", "layer": "raw"},
+            description=_entity_description(entity),
+        )
+        for entity in OUTLOOK_ENTITIES
+    ],
+)
+def raw_outlook(
+    context: dg.AssetExecutionContext,
+    landing: LandingZoneResource,
+    warehouse: WarehouseResource,
+) -> Iterable[dg.MaterializeResult]:
+    """Messages, their attachments and the order lines inside them, from one parse."""
+    outcomes = load_new_files(context, landing, warehouse, _is_outlook_kind, list(OUTLOOK_ENTITIES))
+    for entity in OUTLOOK_ENTITIES:
+        yield dg.MaterializeResult(
+            asset_key=raw_key(entity), metadata=load_metadata(outcomes, entity, warehouse)
+        )
+
+
+def _is_outlook_kind(kind: str) -> bool:
+    return kind.startswith("outlook/")
+
+
+def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
+    key = raw_key(entity)
+    safe = entity.replace("/", "_")
+
+    @dg.asset_check(
+        asset=key,
+        name="rows_reconcile",
+        blocking=True,
+        description="Per file: rows read = rows stored + rows rejected, counted in tables.",
+    )
+    def _reconcile(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        return to_check_result(rows_reconcile(warehouse.raw().accounting(entity)), ERROR)
+
+    @dg.asset_check(
+        asset=key,
+        name="rejected_rows_are_rare",
+        description=f"At most {MAX_REJECT_RATIO:.0%} of the rows read are rejected.",
+    )
+    def _rejects(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        rejects = warehouse.raw().rejects_frame(entity)
+        total = warehouse.raw().rows_read(entity)
+        return to_check_result(
+            ratio_at_most(
+                "rejected rows are rare", rejects, total, MAX_REJECT_RATIO, "rows rejected"
+            ),
+            WARN,
+        )
+
+    @dg.asset_check(
+        asset=key,
+        name="no_quarantined_files",
+        description="No file of this kind had to be quarantined as unreadable.",
+    )
+    def _quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        accounting = warehouse.raw().accounting(entity)
+        quarantined = (
+            accounting[accounting["status"] == QUARANTINED] if not accounting.empty else accounting
+        )
+        shown = (
+            quarantined[["relative_path", "quarantine_reason"]]
+            if not quarantined.empty
+            else quarantined
+        )
+        return to_check_result(
+            ratio_at_most("no quarantined files", shown, len(accounting), 0.0, "files quarantined"),
+            WARN,
+        )
+
+    _reconcile.__name__ = f"{safe}_rows_reconcile"
+    return [_reconcile, _rejects, _quarantine]
+
+
+raw_assets = [_build_single_raw_asset(entity) for entity in SINGLE_FILE_ENTITIES]
+raw_checks = [
+    check
+    for entity in (*SINGLE_FILE_ENTITIES, *OUTLOOK_ENTITIES)
+    for check in _build_raw_checks(entity)
+]

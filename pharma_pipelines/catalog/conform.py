@@ -1,0 +1,140 @@
+"""Shared mechanics of curation: latest extract wins, lineage kept, bad values reported.
+
+Raw rows arrive as text with lineage columns (``raw_record_id``, ``file_id``,
+``source_file``, ``row_number``). Curation never drops a row silently: a row whose value
+cannot be typed becomes a ``ConformanceIssue`` naming file, row, column and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pharma_pipelines.catalog.values import ValueFormatError, decimal_separator_of
+
+LINEAGE = ("raw_record_id", "file_id", "source_file", "row_number", "layout")
+
+
+@dataclass(frozen=True)
+class ConformanceIssue:
+    entity: str
+    source_file: str
+    row_number: int
+    column: str
+    raw_value: str
+    reason: str
+
+
+@dataclass
+class Curated:
+    """Rows of one curated table and the raw rows that could not be conformed."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[ConformanceIssue] = field(default_factory=list)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame.from_records(self.rows)
+
+
+def text(row: pd.Series, column: str) -> str:
+    """The text of a column, '' when the column is absent or the cell empty."""
+    value = row.get(column)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def optional_text(row: pd.Series, column: str) -> str | None:
+    value = text(row, column).strip()
+    return value or None
+
+
+def ensure_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    missing = [column for column in (*LINEAGE, *columns) if column not in frame.columns]
+    if not missing:
+        return frame
+    return frame.assign(**{column: pd.Series(dtype=object) for column in missing})
+
+
+def latest_extract(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
+    """Keep, for each business key, the rows of the newest file that contains it.
+
+    Successive extracts of a master table supersede each other key by key. Rows of the
+    newest file that repeat a key are kept: identical repeats are collapsed later, and
+    conflicting ones are left for the unique-key check to report.
+    """
+    if frame.empty:
+        return frame
+    newest = frame.groupby(list(key), dropna=False)["file_id"].transform("max")
+    return frame[frame["file_id"] == newest]
+
+
+def collapse_identical(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Merge rows equal in every business column, keeping all their raw ids."""
+    if frame.empty:
+        return frame.assign(raw_record_ids=pd.Series(dtype=object))
+    grouped = frame.groupby(list(columns), dropna=False, sort=False)
+    ids = grouped["raw_record_id"].agg(lambda values: sorted(int(v) for v in values))
+    first = grouped.head(1).set_index(list(columns))
+    first = first.assign(raw_record_ids=ids.reindex(first.index).to_numpy())
+    return first.reset_index()
+
+
+def column_decimals(frame: pd.DataFrame, columns: Sequence[str]) -> dict[tuple[int, str], str]:
+    """The decimal separator of each (file, column), decided from all its values."""
+    separators: dict[tuple[int, str], str] = {}
+    if frame.empty:
+        return separators
+    for file_id, part in frame.groupby("file_id"):
+        for column in columns:
+            if column in part.columns:
+                values = [str(v) for v in part[column].dropna()]
+                separators[(int(file_id), column)] = decimal_separator_of(values)  # ty: ignore[invalid-argument-type]
+    return separators
+
+
+def convert(
+    entity: str,
+    row: pd.Series,
+    column: str,
+    parser: Callable[[str], Any],
+    issues: list[ConformanceIssue],
+) -> tuple[bool, Any]:
+    """Parse one cell; on failure record an issue and report it as not converted."""
+    raw = text(row, column)
+    try:
+        return True, parser(raw)
+    except ValueFormatError as error:
+        issues.append(
+            ConformanceIssue(
+                entity=entity,
+                source_file=text(row, "source_file"),
+                row_number=int(row["row_number"]),
+                column=column,
+                raw_value=raw,
+                reason=str(error),
+            )
+        )
+        return False, None
+
+
+def required_missing(
+    entity: str, row: pd.Series, columns: Sequence[str], issues: list[ConformanceIssue]
+) -> bool:
+    """Record an issue for each blank required value; True when any is blank."""
+    blank = [column for column in columns if not text(row, column).strip()]
+    for column in blank:
+        issues.append(
+            ConformanceIssue(
+                entity=entity,
+                source_file=text(row, "source_file"),
+                row_number=int(row["row_number"]),
+                column=column,
+                raw_value="",
+                reason=f"required value {column!r} is blank",
+            )
+        )
+    return bool(blank)

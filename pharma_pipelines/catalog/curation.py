@@ -1,0 +1,612 @@
+"""Curated product tables built from raw extract rows.
+
+Each function takes the raw rows of one or more extract kinds (text plus lineage) and returns
+typed rows ready for the warehouse, each with the ids of the raw rows it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from pharma_pipelines.catalog.conform import (
+    ConformanceIssue,
+    Curated,
+    collapse_identical,
+    column_decimals,
+    convert,
+    ensure_columns,
+    latest_extract,
+    optional_text,
+    required_missing,
+    text,
+)
+from pharma_pipelines.catalog.qc_results import (
+    Verdict,
+    batch_verdict,
+    parse_limit,
+    parse_result,
+    verdict,
+)
+from pharma_pipelines.catalog.values import parse_date, parse_integer, parse_number
+
+FINISHED_PRODUCT_TYPES = frozenset({"FERT", "HAWA", ""})
+CLOSED_ORDER_STATUSES = ("TECO", "DLV", "CLSD", "DLFL", "DLT")
+DEFAULT_HOURS_PER_DAY = 24.0
+UNASSIGNED_FAMILY = "#"
+
+
+def _ids(row: pd.Series) -> list[int]:
+    return list(row["raw_record_ids"])
+
+
+def curate_products(material_master: pd.DataFrame) -> Curated:
+    """Finished products: the newest master row of each material, family = material group."""
+    entity = "sap/material_master"
+    fields = ["material", "description", "material_type", "material_group", "base_unit", "plant"]
+    frame = ensure_columns(material_master, [*fields, "shelf_life_days"])
+    frame = latest_extract(frame, ["material"])
+    frame = collapse_identical(frame, [*fields, "shelf_life_days"])
+    decimals = column_decimals(frame, ["shelf_life_days"])
+    result = Curated()
+    for _, row in frame.iterrows():
+        material_type = text(row, "material_type").strip().upper()
+        if material_type not in FINISHED_PRODUCT_TYPES:
+            continue
+        if required_missing(entity, row, ["material"], result.issues):
+            continue
+        decimal = decimals.get((int(row["file_id"]), "shelf_life_days"), ".")
+        ok, shelf_life = convert(
+            entity,
+            row,
+            "shelf_life_days",
+            lambda raw, d=decimal: parse_integer(raw, d),
+            result.issues,
+        )
+        if not ok:
+            continue
+        result.rows.append(
+            {
+                "material": text(row, "material").strip(),
+                "description": optional_text(row, "description"),
+                "material_type": material_type or None,
+                "family": text(row, "material_group").strip() or UNASSIGNED_FAMILY,
+                "base_unit": optional_text(row, "base_unit"),
+                "plant": optional_text(row, "plant"),
+                "shelf_life_days": shelf_life,
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+def curate_production_orders(orders: pd.DataFrame) -> Curated:
+    """Production orders with typed quantity and dates; closed orders are marked, not dropped."""
+    entity = "sap/production_orders"
+    fields = [
+        "order",
+        "material",
+        "plant",
+        "quantity",
+        "unit",
+        "start_date",
+        "finish_date",
+        "priority",
+        "system_status",
+    ]
+    frame = ensure_columns(orders, fields)
+    frame = latest_extract(frame, ["order"])
+    frame = collapse_identical(frame, fields)
+    decimals = column_decimals(frame, ["quantity", "priority"])
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(
+            entity,
+            row,
+            ["order", "material", "quantity", "start_date", "finish_date"],
+            result.issues,
+        ):
+            continue
+        file_id = int(row["file_id"])
+        typed = _convert_all(
+            entity,
+            row,
+            {
+                "quantity": _number(decimals, file_id, "quantity"),
+                "start_date": parse_date,
+                "finish_date": parse_date,
+                "priority": _integer(decimals, file_id, "priority"),
+            },
+            result.issues,
+        )
+        if typed is None:
+            continue
+        if typed["start_date"] is None or typed["finish_date"] is None:
+            _issue(result.issues, entity, row, "start_date", "order dates are empty (00000000)")
+            continue
+        status = text(row, "system_status").strip().upper()
+        result.rows.append(
+            {
+                "order": text(row, "order").strip(),
+                "material": text(row, "material").strip(),
+                "plant": optional_text(row, "plant"),
+                "quantity": typed["quantity"],
+                "unit": optional_text(row, "unit"),
+                "start_date": typed["start_date"],
+                "finish_date": typed["finish_date"],
+                "priority": typed["priority"] if typed["priority"] is not None else 0,
+                "system_status": status or None,
+                "is_open": not any(code in status.split() for code in CLOSED_ORDER_STATUSES),
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+def curate_lines(work_centers: pd.DataFrame) -> Curated:
+    entity = "sap/work_centers"
+    fields = ["work_center", "plant", "description", "available_from", "available_to"]
+    frame = ensure_columns(work_centers, [*fields, "hours_per_day"])
+    frame = latest_extract(frame, ["work_center"])
+    frame = collapse_identical(frame, [*fields, "hours_per_day"])
+    decimals = column_decimals(frame, ["hours_per_day"])
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, ["work_center"], result.issues):
+            continue
+        file_id = int(row["file_id"])
+        typed = _convert_all(
+            entity,
+            row,
+            {
+                "available_from": parse_date,
+                "available_to": parse_date,
+                "hours_per_day": _number(decimals, file_id, "hours_per_day"),
+            },
+            result.issues,
+        )
+        if typed is None:
+            continue
+        hours = typed["hours_per_day"]
+        result.rows.append(
+            {
+                "work_center": text(row, "work_center").strip(),
+                "plant": optional_text(row, "plant"),
+                "description": optional_text(row, "description"),
+                "available_from": typed["available_from"],
+                "available_to": typed["available_to"],
+                "hours_per_day": DEFAULT_HOURS_PER_DAY if hours is None else hours,
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+def curate_line_eligibility(production_versions: pd.DataFrame) -> Curated:
+    entity = "sap/production_versions"
+    fields = ["material", "work_center", "rate_per_hour"]
+    frame = ensure_columns(production_versions, fields)
+    frame = latest_extract(frame, ["material", "work_center"])
+    frame = collapse_identical(frame, fields)
+    decimals = column_decimals(frame, ["rate_per_hour"])
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, fields, result.issues):
+            continue
+        decimal = decimals.get((int(row["file_id"]), "rate_per_hour"), ".")
+        ok, rate = convert(
+            entity,
+            row,
+            "rate_per_hour",
+            lambda raw, d=decimal: parse_number(raw, d),
+            result.issues,
+        )
+        if not ok:
+            continue
+        result.rows.append(
+            {
+                "material": text(row, "material").strip(),
+                "work_center": text(row, "work_center").strip(),
+                "rate_per_hour": rate,
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+def curate_changeovers(changeovers: pd.DataFrame) -> Curated:
+    entity = "sap/changeovers"
+    fields = ["work_center", "from_group", "to_group", "minutes"]
+    frame = ensure_columns(changeovers, fields)
+    frame = latest_extract(frame, ["work_center", "from_group", "to_group"])
+    frame = collapse_identical(frame, fields)
+    decimals = column_decimals(frame, ["minutes"])
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, fields, result.issues):
+            continue
+        decimal = decimals.get((int(row["file_id"]), "minutes"), ".")
+        ok, minutes = convert(
+            entity, row, "minutes", lambda raw, d=decimal: parse_integer(raw, d), result.issues
+        )
+        if not ok:
+            continue
+        result.rows.append(
+            {
+                "work_center": text(row, "work_center").strip(),
+                "from_family": text(row, "from_group").strip(),
+                "to_family": text(row, "to_group").strip(),
+                "minutes": minutes,
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+def curate_demand(order_lines: pd.DataFrame) -> Curated:
+    """Customer order lines from e-mail attachments; a later mail repeats, not adds."""
+    entity = "outlook/order_lines"
+    fields = [
+        "customer",
+        "po_number",
+        "item",
+        "material",
+        "quantity",
+        "unit",
+        "requested_date",
+        "message_id",
+        "attachment",
+    ]
+    frame = ensure_columns(order_lines, fields)
+    frame = collapse_identical(
+        frame, ["customer", "po_number", "item", "material", "quantity", "unit", "requested_date"]
+    )
+    decimals = column_decimals(frame, ["quantity"])
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, ["material", "quantity", "requested_date"], result.issues):
+            continue
+        file_id = int(row["file_id"])
+        typed = _convert_all(
+            entity,
+            row,
+            {
+                "quantity": _number(decimals, file_id, "quantity"),
+                "requested_date": parse_date,
+            },
+            result.issues,
+        )
+        if typed is None or typed["requested_date"] is None:
+            continue
+        result.rows.append(
+            {
+                "customer": optional_text(row, "customer"),
+                "po_number": optional_text(row, "po_number"),
+                "item": optional_text(row, "item"),
+                "material": text(row, "material").strip(),
+                "quantity": typed["quantity"],
+                "unit": optional_text(row, "unit"),
+                "requested_date": typed["requested_date"],
+                "message_id": optional_text(row, "message_id"),
+                "attachment": optional_text(row, "attachment"),
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+# --- quality control -------------------------------------------------------------------
+
+_WIDE_DESCRIPTOR = re.compile(r"(^|_)(batch|code|id|size|start|strength|date|month)$", re.I)
+
+
+def long_results_from_wide(results_wide: pd.DataFrame) -> pd.DataFrame:
+    """One row per (batch, test) from a wide LIMS table (one column per test).
+
+    Descriptor columns (codes, sizes, dates, other batch references) are not tests; a column
+    counts as a test when at least one of its values reads as a result number.
+    """
+    if results_wide.empty or "batch" not in results_wide.columns:
+        return pd.DataFrame()
+    lineage = ["raw_record_id", "file_id", "source_file", "row_number", "layout"]
+    candidates = [
+        column
+        for column in results_wide.columns
+        if column not in (*lineage, "batch", "material", "sample_id")
+        and not _WIDE_DESCRIPTOR.search(column)
+    ]
+    tests = [
+        column
+        for column in candidates
+        if results_wide[column].dropna().astype(str).map(_reads_as_number).any()
+    ]
+    keep = [column for column in (*lineage, "batch", "material") if column in results_wide]
+    long = results_wide.melt(id_vars=keep, value_vars=tests, var_name="test", value_name="result")
+    long = long[long["result"].fillna("").astype(str).str.strip() != ""]
+    return long.reset_index(drop=True)
+
+
+def _reads_as_number(value: str) -> bool:
+    return parse_result(value).value is not None
+
+
+def curate_qc_results(
+    results: pd.DataFrame,
+    results_wide: pd.DataFrame,
+    specifications: pd.DataFrame,
+    samples: pd.DataFrame,
+    batch_materials: dict[str, str],
+) -> Curated:
+    """Typed LIMS results joined to their specification, each with its verdict.
+
+    The specification comes from the result row itself when the LIMS exported it there,
+    otherwise from the specification extract for the result's material and test. The
+    material is the result's own, else its sample's, else its batch's in SAP.
+    """
+    entity = "lims/results"
+    frame = pd.concat(
+        [
+            ensure_columns(results, ["sample_id", "batch", "test", "result"]),
+            long_results_from_wide(results_wide),
+        ],
+        ignore_index=True,
+    )
+    frame = ensure_columns(
+        frame,
+        [
+            "sample_id",
+            "batch",
+            "material",
+            "test",
+            "result",
+            "unit",
+            "spec_min",
+            "spec_max",
+            "text_spec",
+            "release_relevant",
+        ],
+    )
+    spec_index = _specification_index(specifications)
+    sample_materials = _sample_materials(samples)
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, ["batch", "test", "result"], result.issues):
+            continue
+        batch = text(row, "batch").strip()
+        test = text(row, "test").strip()
+        sample_id = optional_text(row, "sample_id")
+        material = (
+            optional_text(row, "material")
+            or sample_materials.get(sample_id or "")
+            or batch_materials.get(batch)
+        )
+        spec = _row_specification(row) or spec_index.get((material or "", test.lower()), {})
+        parsed = parse_result(text(row, "result"))
+        judged = verdict(parsed, spec.get("spec_min"), spec.get("spec_max"), spec.get("text_spec"))
+        result.rows.append(
+            {
+                "sample_id": sample_id,
+                "batch": batch,
+                "material": material,
+                "test": test,
+                "raw_result": text(row, "result"),
+                "qualifier": parsed.qualifier,
+                "value": float(parsed.value) if parsed.value is not None else None,
+                "censored": parsed.censored,
+                "text_result": parsed.text,
+                "unit": optional_text(row, "unit") or spec.get("unit"),
+                "spec_min": _limit_float(spec.get("spec_min")),
+                "spec_max": _limit_float(spec.get("spec_max")),
+                "text_spec": spec.get("text_spec") or None,
+                "release_relevant": _truthy(spec.get("release_relevant", "")),
+                "verdict": judged.value,
+                "raw_record_ids": [int(row["raw_record_id"])],
+            }
+        )
+    return result
+
+
+def _row_specification(row: pd.Series) -> dict[str, str] | None:
+    spec = {key: text(row, key).strip() for key in ("spec_min", "spec_max", "text_spec")}
+    if not any(spec.values()):
+        return None
+    return {**spec, "release_relevant": text(row, "release_relevant") or "yes"}
+
+
+def _specification_index(specifications: pd.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
+    frame = ensure_columns(
+        specifications,
+        ["material", "test", "spec_min", "spec_max", "text_spec", "unit", "release_relevant"],
+    )
+    frame = latest_extract(frame, ["material", "test"])
+    index: dict[tuple[str, str], dict[str, str]] = {}
+    for _, row in frame.iterrows():
+        key = (text(row, "material").strip(), text(row, "test").strip().lower())
+        index[key] = {
+            name: text(row, name).strip()
+            for name in ("spec_min", "spec_max", "text_spec", "unit", "release_relevant")
+        }
+    return index
+
+
+def _sample_materials(samples: pd.DataFrame) -> dict[str, str]:
+    frame = ensure_columns(samples, ["sample_id", "material"])
+    return {
+        text(row, "sample_id").strip(): text(row, "material").strip()
+        for _, row in frame.iterrows()
+        if text(row, "material").strip()
+    }
+
+
+def _limit_float(limit: str | None) -> float | None:
+    value = parse_limit(limit)
+    return float(value) if value is not None else None
+
+
+def _truthy(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "x", "y", "yes", "true", "ja", "j"}
+
+
+def curate_batches(
+    batches: pd.DataFrame, dispositions: pd.DataFrame, qc_results: pd.DataFrame
+) -> Curated:
+    """SAP batches with the LIMS disposition and a QC status derived from their results.
+
+    QC status: REJECTED or RELEASED when the quality unit decided so; otherwise FAILED when a
+    release-relevant result failed, IN_REVIEW when one needs a person, PENDING when results
+    are missing or still open, and PASSED when all release-relevant results passed.
+    """
+    entity = "sap/batches"
+    fields = ["batch", "material", "plant", "manufactured_on", "expires_on"]
+    frame = ensure_columns(batches, fields)
+    frame = latest_extract(frame, ["batch", "material"])
+    frame = collapse_identical(frame, fields)
+    decided = _dispositions(dispositions)
+    verdicts = _verdicts_by_batch(qc_results)
+    result = Curated()
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, ["batch"], result.issues):
+            continue
+        typed = _convert_all(
+            entity,
+            row,
+            {"manufactured_on": parse_date, "expires_on": parse_date},
+            result.issues,
+        )
+        if typed is None:
+            continue
+        batch = text(row, "batch").strip()
+        disposition, disposition_ids = decided.get(batch, (None, []))
+        batch_results = verdicts.get(batch, [])
+        failed = sum(1 for v in batch_results if v is Verdict.FAIL)
+        open_ = sum(1 for v in batch_results if v in (Verdict.REVIEW, Verdict.INDETERMINATE))
+        result.rows.append(
+            {
+                "batch": batch,
+                "material": optional_text(row, "material"),
+                "plant": optional_text(row, "plant"),
+                "manufactured_on": typed["manufactured_on"],
+                "expires_on": typed["expires_on"],
+                "disposition": disposition,
+                "qc_status": _qc_status(disposition, batch_results),
+                "results_total": len(batch_results),
+                "results_failed": failed,
+                "results_open": open_,
+                "raw_record_ids": [*_ids(row), *disposition_ids],
+            }
+        )
+    return result
+
+
+def _dispositions(dispositions: pd.DataFrame) -> dict[str, tuple[str, list[int]]]:
+    frame = ensure_columns(dispositions, ["batch", "disposition", "decided_on"])
+    frame = latest_extract(frame, ["batch"])
+    decided: dict[str, tuple[str, list[int]]] = {}
+    for _, row in frame.sort_values(["file_id", "row_number"]).iterrows():
+        batch = text(row, "batch").strip()
+        value = _normalise_disposition(text(row, "disposition"))
+        if batch and value:
+            decided[batch] = (value, [int(row["raw_record_id"])])
+    return decided
+
+
+_DISPOSITION_WORDS = {
+    "RELEASED": "RELEASED",
+    "RELEASE": "RELEASED",
+    "FREIGEGEBEN": "RELEASED",
+    "A": "RELEASED",
+    "REJECTED": "REJECTED",
+    "REJECT": "REJECTED",
+    "GESPERRT": "REJECTED",
+    "R": "REJECTED",
+    "QUARANTINE": "QUARANTINE",
+    "QUARANTINED": "QUARANTINE",
+    "Q": "QUARANTINE",
+}
+
+
+def _normalise_disposition(raw: str) -> str | None:
+    word = raw.strip().upper()
+    return _DISPOSITION_WORDS.get(word, word or None)
+
+
+def _verdicts_by_batch(qc_results: pd.DataFrame) -> dict[str, list[Verdict]]:
+    grouped: dict[str, list[Verdict]] = {}
+    if qc_results.empty:
+        return grouped
+    relevant = qc_results[qc_results["release_relevant"].astype(bool)]
+    for batch, verdict_text in zip(relevant["batch"], relevant["verdict"], strict=True):
+        grouped.setdefault(str(batch), []).append(Verdict(verdict_text))
+    return grouped
+
+
+def _qc_status(disposition: str | None, verdicts: list[Verdict]) -> str:
+    if disposition in ("RELEASED", "REJECTED"):
+        return disposition
+    summary = batch_verdict(verdicts)
+    if summary is Verdict.FAIL:
+        return "FAILED"
+    if summary is Verdict.REVIEW:
+        return "IN_REVIEW"
+    if not verdicts or summary is Verdict.NO_SPEC:
+        return "PENDING"
+    return "PASSED"
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _number(
+    decimals: dict[tuple[int, str], str], file_id: int, column: str
+) -> Callable[[str], float | None]:
+    return partial(parse_number, decimal=decimals.get((file_id, column), "."))
+
+
+def _integer(
+    decimals: dict[tuple[int, str], str], file_id: int, column: str
+) -> Callable[[str], int | None]:
+    return partial(parse_integer, decimal=decimals.get((file_id, column), "."))
+
+
+def _convert_all(
+    entity: str,
+    row: pd.Series,
+    parsers: dict[str, Any],
+    issues: list[ConformanceIssue],
+) -> dict[str, Any] | None:
+    typed: dict[str, Any] = {}
+    ok_all = True
+    for column, parser in parsers.items():
+        ok, value = convert(entity, row, column, parser, issues)
+        ok_all = ok_all and ok
+        typed[column] = value
+    return typed if ok_all else None
+
+
+def _issue(
+    issues: list[ConformanceIssue], entity: str, row: pd.Series, column: str, reason: str
+) -> None:
+    issues.append(
+        ConformanceIssue(
+            entity=entity,
+            source_file=text(row, "source_file"),
+            row_number=int(row["row_number"]),
+            column=column,
+            raw_value=text(row, column),
+            reason=reason,
+        )
+    )
+
+
+def batch_material_index(batches: pd.DataFrame) -> dict[str, str]:
+    """Material of each SAP batch number, for results that do not name their material."""
+    frame = ensure_columns(batches, ["batch", "material"])
+    return {
+        text(row, "batch").strip(): text(row, "material").strip()
+        for _, row in frame.iterrows()
+        if text(row, "material").strip()
+    }

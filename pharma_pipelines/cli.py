@@ -1,0 +1,115 @@
+"""The ``pharma-pipelines`` command: thin wrappers over the definitions and contexts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pharma_pipelines.settings import PlatformSettings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> PlatformSettings:
+    overrides = {}
+    if getattr(args, "landing", None):
+        overrides["landing_zone"] = str(Path(args.landing).expanduser().resolve())
+    if getattr(args, "warehouse", None):
+        overrides["warehouse_url"] = args.warehouse
+    if getattr(args, "time_limit", None):
+        overrides["solver_time_limit_s"] = args.time_limit
+    return load_settings().model_copy(update=overrides)
+
+
+def _materialize(args: argparse.Namespace) -> int:
+    from pharma_pipelines.runner import local_instance, materialize_all
+    from pharma_pipelines.summary_text import render_summary
+
+    settings = _settings(args)
+    print(f"landing zone: {settings.landing_zone}")
+    print(f"warehouse:    {settings.warehouse_url}")
+    summary = materialize_all(
+        settings, local_instance(), on_event=lambda m: print(f"  {m}", flush=True)
+    )
+    print(render_summary(summary))
+    if args.report:
+        report = Path(args.report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(summary.to_json(), indent=2, default=str), encoding="utf-8")
+        print(f"report written to {report}")
+    return summary.exit_code
+
+
+def _generate_sample(args: argparse.Namespace) -> int:
+    from pharma_pipelines.sample import generate_landing_zone
+
+    summary = generate_landing_zone(Path(args.directory), seed=args.seed, defects=args.defects)
+    print(f"wrote {len(summary.files)} files to {args.directory} (seed {args.seed})")
+    for name, count in sorted(summary.counts.items()):
+        print(f"  {name}: {count}")
+    return 0
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from pharma_pipelines.scheduling import check_schedule, read_instance, solve, write_solution
+
+    problem = read_instance(Path(args.instance))
+    schedule = solve(problem, time_limit_s=args.time_limit, threads=args.threads, seed=args.seed)
+    report = check_schedule(problem, schedule) if schedule.assignments else None
+    print(
+        f"{problem.name}: {schedule.status.value} objective={schedule.objective} "
+        f"bound={schedule.bound} gap={schedule.gap} time={schedule.solve_seconds:.1f}s"
+    )
+    if schedule.message:
+        print(schedule.message)
+    if report is not None:
+        verdict = "feasible" if report.feasible else "INFEASIBLE"
+        print(f"checker: {verdict}, objective {report.objective}")
+        for violation in report.violations[:20]:
+            print(f"  {violation.message}")
+    if args.output:
+        write_solution(schedule, Path(args.output), problem)
+        print(f"solution written to {args.output}")
+    return 0 if report is None or report.feasible else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pharma-pipelines",
+        description="Materialize the pharma asset graph, generate sample data, solve schedules.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    materialize = commands.add_parser(
+        "materialize", help="materialize the whole asset graph in process and print a summary"
+    )
+    materialize.add_argument("--landing", help="landing-zone folder (default: bundled sample)")
+    materialize.add_argument("--warehouse", help="SQLAlchemy URL (default: SQLite in ./data)")
+    materialize.add_argument("--report", help="also write the summary as JSON to this file")
+    materialize.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    materialize.set_defaults(handler=_materialize)
+
+    sample = commands.add_parser("generate-sample", help="write a seeded sample landing zone")
+    sample.add_argument("directory")
+    sample.add_argument("--seed", type=int, default=7)
+    sample.add_argument("--defects", action="store_true", help="add labelled defects")
+    sample.set_defaults(handler=_generate_sample)
+
+    solve = commands.add_parser("solve", help="solve a pharma-sched-bench/1 instance file")
+    solve.add_argument("instance")
+    solve.add_argument("--output", "-o", help="write the solution file here")
+    solve.add_argument("--time-limit", type=float, default=30.0)
+    solve.add_argument("--threads", type=int, default=1)
+    solve.add_argument("--seed", type=int, default=0)
+    solve.set_defaults(handler=_solve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The single composition root: settings choose the resources, everything else receives them.
+
+``dagster dev`` and ``dagster asset materialize`` load ``defs`` from this module; the command
+line builds the same definitions with its overrides through ``build_definitions``.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pharma_pipelines.assets import all_assets, all_checks
+from pharma_pipelines.resources import LandingZoneResource, SolverResource, WarehouseResource
+from pharma_pipelines.sensors import landing_zone_sensor
+from pharma_pipelines.settings import PlatformSettings, load_settings
+
+
+def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "landing": LandingZoneResource(root=settings.landing_zone),
+        "warehouse": WarehouseResource(url=settings.warehouse_url),
+        "solver": SolverResource(
+            time_limit_s=settings.solver_time_limit_s,
+            threads=settings.solver_threads,
+            seed=settings.solver_seed,
+            plant_timezone=settings.plant_timezone,
+            horizon_slack_days=settings.horizon_slack_days,
+        ),
+    }
+
+
+def build_definitions(settings: PlatformSettings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=all_assets,
+        asset_checks=all_checks,
+        sensors=[landing_zone_sensor],
+        resources=build_resources(settings),
+    )
+
+
+defs = build_definitions(load_settings())

@@ -1,0 +1,35 @@
+"""Asset keys, shared by the assets that define them and the sensors that request them."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pharma_pipelines.ingestion import SOURCES
+
+INVENTORY_KEY = dg.AssetKey(["landing", "file_inventory"])
+PROBLEM_KEY = dg.AssetKey(["planning", "scheduling_problem"])
+SCHEDULE_KEY = dg.AssetKey(["planning", "production_schedule"])
+OUTLOOK_ENTITIES: tuple[str, ...] = tuple(SOURCES["outlook"])
+SINGLE_FILE_ENTITIES: tuple[str, ...] = tuple(
+    entity for source, entities in SOURCES.items() if source != "outlook" for entity in entities
+)
+
+
+def raw_key(entity: str) -> dg.AssetKey:
+    source, name = entity.split("/", 1)
+    return dg.AssetKey(["raw", source, name])
+
+
+def curated_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["curated", name])
+
+
+def assets_for_kind(kind: str | None) -> list[dg.AssetKey]:
+    """The assets one landed file of ``kind`` needs: the inventory and its raw asset(s)."""
+    if kind is None:
+        return [INVENTORY_KEY]
+    if kind.startswith("outlook/"):
+        return [INVENTORY_KEY, *(raw_key(entity) for entity in OUTLOOK_ENTITIES)]
+    if kind in SINGLE_FILE_ENTITIES:
+        return [INVENTORY_KEY, raw_key(kind)]
+    return [INVENTORY_KEY]

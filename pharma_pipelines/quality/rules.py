@@ -1,0 +1,170 @@
+"""Data-quality rules as pure functions over tables.
+
+Each rule returns a ``RuleOutcome``: whether it held, what was measured against what was
+expected, how many rows failed out of how many, and a sample of the failing rows (at most
+``SAMPLE_SIZE``) so a data steward sees which rows, not just that some did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+SAMPLE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule: str
+    passed: bool
+    measured: str
+    expected: str
+    failed_count: int
+    total: int
+    failing_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def description(self) -> str:
+        return f"{self.rule}: measured {self.measured}; expected {self.expected}"
+
+
+def _outcome(rule: str, failing: pd.DataFrame, total: int, expected: str, what: str) -> RuleOutcome:
+    count = len(failing)
+    return RuleOutcome(
+        rule=rule,
+        passed=count == 0,
+        measured=f"{count} of {total} {what}",
+        expected=expected,
+        failed_count=count,
+        total=total,
+        failing_rows=failing.head(SAMPLE_SIZE).reset_index(drop=True),
+    )
+
+
+def unique_key(frame: pd.DataFrame, key: Sequence[str], columns: Sequence[str] = ()) -> RuleOutcome:
+    """No two rows share a business key."""
+    rule = f"unique key ({', '.join(key)})"
+    if frame.empty:
+        return _outcome(rule, frame, 0, "0 duplicated rows", "rows share a key")
+    duplicated = frame[frame.duplicated(list(key), keep=False)]
+    shown = duplicated[[*key, *columns]] if columns else duplicated[list(key)]
+    return _outcome(
+        rule, shown.sort_values(list(key)), len(frame), "0 duplicated rows", "rows share a key"
+    )
+
+
+def not_null(frame: pd.DataFrame, columns: Sequence[str], key: Sequence[str]) -> RuleOutcome:
+    """Required columns hold a value in every row."""
+    rule = f"required values ({', '.join(columns)})"
+    if frame.empty:
+        return _outcome(rule, frame, 0, "0 rows with a blank", "rows with a blank")
+    missing = frame[list(columns)].isna().any(axis=1)
+    return _outcome(
+        rule,
+        frame.loc[missing, [*key, *columns]],
+        len(frame),
+        "0 rows with a blank",
+        "rows with a blank",
+    )
+
+
+def references(
+    child: pd.DataFrame,
+    child_key: Sequence[str],
+    parent: pd.DataFrame,
+    parent_key: Sequence[str],
+    parent_name: str,
+    shown: Sequence[str] = (),
+) -> RuleOutcome:
+    """Every child row points at an existing parent row (no orphans)."""
+    rule = f"({', '.join(child_key)}) exists in {parent_name}"
+    if child.empty:
+        return _outcome(rule, child, 0, "0 orphans", "rows are orphans")
+    known = (
+        set(map(tuple, parent[list(parent_key)].astype(str).to_numpy())) if len(parent) else set()
+    )
+    keys = child[list(child_key)].astype(str).apply(tuple, axis=1)
+    orphans = child[~keys.isin(known)]
+    return _outcome(
+        rule,
+        orphans[[*shown, *child_key]] if shown else orphans[list(child_key)],
+        len(child),
+        "0 orphans",
+        "rows are orphans",
+    )
+
+
+def within_range(
+    frame: pd.DataFrame,
+    column: str,
+    minimum: float | None,
+    maximum: float | None,
+    key: Sequence[str],
+) -> RuleOutcome:
+    """Numeric values lie inside [minimum, maximum]; missing values are not range failures."""
+    bounds = f"[{'-inf' if minimum is None else minimum}, {'inf' if maximum is None else maximum}]"
+    rule = f"{column} within {bounds}"
+    if frame.empty:
+        return _outcome(rule, frame, 0, f"all values in {bounds}", "values outside")
+    values = pd.to_numeric(frame[column], errors="coerce")
+    present = values.notna()
+    outside = pd.Series(False, index=frame.index)
+    if minimum is not None:
+        outside |= present & (values < minimum)
+    if maximum is not None:
+        outside |= present & (values > maximum)
+    return _outcome(
+        rule,
+        frame.loc[outside, [*key, column]],
+        int(present.sum()),
+        f"all values in {bounds}",
+        "values outside",
+    )
+
+
+def rows_reconcile(accounting: pd.DataFrame) -> RuleOutcome:
+    """For every file: rows read = rows loaded + rows rejected."""
+    rule = "rows read = rows loaded + rows rejected"
+    if accounting.empty:
+        return _outcome(rule, accounting, 0, "every file reconciles", "files do not reconcile")
+    broken = accounting[
+        accounting["rows_read"] != accounting["rows_loaded"] + accounting["rows_rejected"]
+    ]
+    return _outcome(
+        rule, broken, len(accounting), "every file reconciles", "files do not reconcile"
+    )
+
+
+def ratio_at_most(
+    rule: str, failing: pd.DataFrame, total: int, max_ratio: float, what: str
+) -> RuleOutcome:
+    """A tolerated share of problem rows: passes while failing/total <= max_ratio."""
+    count = len(failing)
+    ratio = count / total if total else 0.0
+    return RuleOutcome(
+        rule=rule,
+        passed=ratio <= max_ratio,
+        measured=f"{count} of {total} {what} ({ratio:.1%})",
+        expected=f"at most {max_ratio:.1%}",
+        failed_count=count,
+        total=total,
+        failing_rows=failing.head(SAMPLE_SIZE).reset_index(drop=True),
+    )
+
+
+def released_batches_without_failures(batches: pd.DataFrame) -> RuleOutcome:
+    """A batch the quality unit released has no failed release-relevant result."""
+    rule = "no RELEASED batch has a failed release-relevant result"
+    if batches.empty:
+        return _outcome(rule, batches, 0, "0 such batches", "released batches failed")
+    released = batches[batches["disposition"] == "RELEASED"]
+    bad = released[released["results_failed"] > 0]
+    return _outcome(
+        rule,
+        bad[["batch", "material", "results_failed", "results_total"]],
+        len(released),
+        "0 released batches with failures",
+        "released batches have failed results",
+    )

@@ -1,0 +1,81 @@
+"""The landing zone: where extract files arrive, as a Dagster resource.
+
+Assets and sensors see only ``LandingZone``: list the files (path, size, modification time)
+and read one. The local folder is the embedded default; an S3 prefix is the production
+implementation of the same port.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+# Files still being written by the sender; they are picked up once renamed.
+PARTIAL_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".filepart")
+IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+@dataclass(frozen=True)
+class LandingEntry:
+    relative_path: str
+    size_bytes: int
+    modified_at: dt.datetime
+
+
+def is_complete(relative_path: str) -> bool:
+    name = relative_path.rsplit("/", 1)[-1]
+    return not (
+        name.startswith((".", "~$"))
+        or name in IGNORED_NAMES
+        or name.lower().endswith(PARTIAL_SUFFIXES)
+    )
+
+
+class LandingZoneResource(dg.ConfigurableResource):
+    """A local folder of extract files (the bundled sample zone by default)."""
+
+    root: str
+
+    def _root(self) -> Path:
+        root = Path(self.root).expanduser().resolve()
+        if not root.is_dir():
+            raise FileNotFoundError(
+                f"landing zone {str(root)!r} is not a folder; set PHARMA_LANDING_ZONE or "
+                "--landing to a folder that holds the extract files"
+            )
+        return root
+
+    def entries(self) -> Iterator[LandingEntry]:
+        """Every complete file below the root, in a stable (sorted) order."""
+        root = self._root()
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.is_symlink():
+                continue
+            relative = path.relative_to(root).as_posix()
+            if any(part.startswith(".") for part in Path(relative).parts[:-1]):
+                continue
+            if not is_complete(relative):
+                continue
+            stat = path.stat()
+            yield LandingEntry(
+                relative_path=relative,
+                size_bytes=stat.st_size,
+                modified_at=dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC),
+            )
+
+    def read(self, relative_path: str) -> bytes:
+        root = self._root()
+        path = (root / relative_path).resolve()
+        if root not in path.parents:
+            raise ValueError(f"{relative_path!r} lies outside the landing zone {str(root)!r}")
+        return path.read_bytes()
+
+    def exists(self, relative_path: str) -> bool:
+        return (self._root() / relative_path).is_file()
+
+    def describe(self) -> str:
+        return str(self._root())

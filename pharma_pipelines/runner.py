@@ -1,0 +1,258 @@
+"""Materialize the whole asset graph in process and summarise what happened.
+
+Used by the command line; the UI runs the same definitions through the webserver. The
+summary is what a user needs after a run: which assets were materialized, how the checks
+came out, how every landed file was accounted for, and the schedule's status and KPIs.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from pharma_pipelines.definitions import build_definitions
+from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
+from pharma_pipelines.settings import DEFAULT_DATA_DIR, PlatformSettings
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_RUN_FAILED = 2
+
+
+@dataclass
+class CheckSummary:
+    asset: str
+    check: str
+    severity: str
+    passed: bool
+    description: str
+
+
+@dataclass
+class FileAccount:
+    file: str
+    kind: str | None
+    entity: str
+    status: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    quarantine_reason: str | None
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    success: bool
+    landing_zone: str
+    warehouse: str
+    assets_materialized: list[str] = field(default_factory=list)
+    assets_not_materialized: list[str] = field(default_factory=list)
+    checks: list[CheckSummary] = field(default_factory=list)
+    files: list[FileAccount] = field(default_factory=list)
+    schedule: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def checks_passed(self) -> int:
+        return sum(1 for c in self.checks if c.passed)
+
+    @property
+    def checks_warned(self) -> int:
+        return sum(1 for c in self.checks if not c.passed and c.severity == "WARN")
+
+    @property
+    def checks_failed(self) -> int:
+        return sum(1 for c in self.checks if not c.passed and c.severity == "ERROR")
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors or not any(f.status == "loaded" for f in self.files):
+            return EXIT_RUN_FAILED
+        if self.checks_failed:
+            return EXIT_CHECK_FAILED
+        return EXIT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "totals": {
+                "assets_materialized": len(self.assets_materialized),
+                "checks_passed": self.checks_passed,
+                "checks_warned": self.checks_warned,
+                "checks_failed": self.checks_failed,
+                "files": len({f.file for f in self.files}),
+                "rows_loaded": sum(f.rows_loaded for f in self.files),
+                "rows_rejected": sum(f.rows_rejected for f in self.files),
+                "files_quarantined": len({f.file for f in self.files if f.status == "quarantined"}),
+            },
+            "exit_code": self.exit_code,
+        }
+
+
+def local_instance() -> dg.DagsterInstance:
+    """The instance under DAGSTER_HOME, or a local one in the data folder."""
+    if not os.environ.get("DAGSTER_HOME"):
+        home = DEFAULT_DATA_DIR / "dagster_home"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "dagster.yaml").touch()
+        os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def materialize_all(
+    settings: PlatformSettings,
+    instance: dg.DagsterInstance,
+    on_event: Callable[[str], None] = lambda _message: None,
+) -> RunSummary:
+    landing = LandingZoneResource(root=settings.landing_zone)
+    warehouse = WarehouseResource(url=settings.warehouse_url)
+    summary = RunSummary(
+        run_id="",
+        success=False,
+        landing_zone=settings.landing_zone,
+        warehouse=settings.warehouse_url,
+    )
+    try:
+        landing.describe()
+    except FileNotFoundError as error:
+        summary.errors.append(str(error))
+        return summary
+
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    run_id = str(uuid.uuid4())
+    summary.run_id = run_id
+    instance.add_event_listener(run_id, lambda entry: _report_progress(entry, on_event))
+    result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+    summary.success = result.success
+
+    materialized = {
+        event.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+        if event.asset_key is not None
+    }
+    all_keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
+    summary.assets_materialized = sorted(materialized)
+    summary.assets_not_materialized = sorted(all_keys - materialized)
+    summary.checks = [
+        CheckSummary(
+            asset=evaluation.asset_key.to_user_string(),
+            check=evaluation.check_name,
+            severity=evaluation.severity.value,
+            passed=evaluation.passed,
+            description=evaluation.description or "",
+        )
+        for evaluation in result.get_asset_check_evaluations()
+    ]
+    summary.errors = _genuine_step_errors(result)
+    summary.files = _file_accounts(landing, warehouse)
+    summary.schedule = _schedule_summary(result)
+    return summary
+
+
+def _report_progress(entry: Any, on_event: Callable[[str], None]) -> None:
+    event = entry.dagster_event
+    if event is None:
+        return
+    if event.is_step_materialization:
+        key = event.asset_key.to_user_string() if event.asset_key else event.step_key
+        on_event(f"materialized {key}")
+    elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+        data = event.event_specific_data
+        evaluation = getattr(data, "evaluation", data)
+        verdict = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        on_event(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {verdict}")
+    elif event.is_step_failure:
+        on_event(f"step {event.step_key} failed")
+    elif event.is_step_skipped:
+        on_event(f"step {event.step_key} skipped (an upstream step or blocking check failed)")
+
+
+def _genuine_step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Step failures other than a blocking check doing its job."""
+    errors = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+            continue
+        message = error.message.strip() if error is not None else "unknown error"
+        errors.append(f"{event.step_key}: {message}")
+    return errors
+
+
+def _file_accounts(landing: LandingZoneResource, warehouse: WarehouseResource) -> list[FileAccount]:
+    """How each file now in the landing zone was accounted for, in whichever run."""
+    repository = warehouse.raw()
+    present = {entry.relative_path for entry in landing.entries()}
+    kinds = {
+        (f.relative_path, f.content_hash): f.kind
+        for f in repository.landing_files()
+        if f.relative_path in present
+    }
+    current_hash = dict(kinds)
+    accounts = [
+        FileAccount(
+            file=loaded.relative_path,
+            kind=kinds.get((loaded.relative_path, loaded.content_hash)),
+            entity=loaded.entity,
+            status=loaded.status,
+            rows_read=loaded.rows_read,
+            rows_loaded=loaded.rows_loaded,
+            rows_rejected=loaded.rows_rejected,
+            quarantine_reason=loaded.quarantine_reason,
+        )
+        for loaded in repository.loaded_files()
+        if current_hash.get(loaded.relative_path) == loaded.content_hash
+    ]
+    accounted = {a.file for a in accounts}
+    accounts.extend(
+        FileAccount(
+            file=path,
+            kind=kinds.get((path, current_hash.get(path, ""))),
+            entity="",
+            status="not loaded",
+            rows_read=0,
+            rows_loaded=0,
+            rows_rejected=0,
+            quarantine_reason="the run did not reach this file's raw asset",
+        )
+        for path in sorted(present - accounted)
+    )
+    return sorted(accounts, key=lambda a: (a.file, a.entity))
+
+
+def _schedule_summary(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
+    for event in result.get_asset_materialization_events():
+        if event.asset_key and event.asset_key.path == ["planning", "production_schedule"]:
+            metadata = event.materialization.metadata
+            return {
+                name: _plain(metadata[name])
+                for name in (
+                    "status",
+                    "verified",
+                    "objective",
+                    "bound",
+                    "gap",
+                    "solve_seconds",
+                    "time_limit_s",
+                    "solver",
+                    "message",
+                    "kpis",
+                )
+                if name in metadata
+            }
+    return {}
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def default_report_path() -> Path:
+    return DEFAULT_DATA_DIR / "last_run.json"

@@ -1,0 +1,49 @@
+"""Runtime settings, read once from the environment.
+
+Every setting has an embedded default so that a fresh clone runs with nothing configured;
+production overrides them through environment variables with the ``PHARMA_`` prefix (on
+AWS, ECS injects them from SSM Parameter Store). Secrets never have defaults here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_LANDING_ZONE = PROJECT_ROOT / "examples" / "landing"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+
+class PlatformSettings(BaseSettings):
+    """Settings shared by the Dagster definitions and the command line."""
+
+    model_config = SettingsConfigDict(env_prefix="PHARMA_", extra="ignore")
+
+    landing_zone: str = Field(
+        default=str(BUNDLED_LANDING_ZONE),
+        description="Folder (or s3://bucket/prefix) where extract files land.",
+    )
+    warehouse_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'warehouse.sqlite'}",
+        description="SQLAlchemy URL of the warehouse database.",
+    )
+    plant_timezone: str = Field(
+        default="Europe/Berlin", description="IANA time zone of the plant's calendar."
+    )
+    solver_time_limit_s: float = Field(
+        default=20.0, gt=0, description="Wall-clock limit for one schedule solve."
+    )
+    solver_threads: int = Field(default=1, ge=1, description="CBC threads (1 is deterministic).")
+    solver_seed: int = Field(default=0, ge=0, description="CBC random seed.")
+    horizon_slack_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days added after the latest due date to form the planning horizon.",
+    )
+
+
+def load_settings() -> PlatformSettings:
+    return PlatformSettings()

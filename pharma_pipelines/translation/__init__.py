@@ -1,0 +1,1 @@
+"""Translations between bounded contexts (the only place that knows two of them)."""

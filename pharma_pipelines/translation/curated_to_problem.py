@@ -1,0 +1,209 @@
+"""From curated tables to a scheduling problem.
+
+The curated tables speak in SAP terms (materials, work centers, basic start and finish
+dates, production versions with rates); the scheduling context speaks in integer minutes
+from the plan start. This module is the only place that knows both.
+
+Conventions, stated once:
+
+- Time 0 is midnight (plant time zone) of the earliest basic start date among the open
+  orders, so the same curated tables always give the same problem, whatever the wall clock.
+- An order is released at midnight of its basic start date and due at the end of its basic
+  finish date (midnight of the following day).
+- Processing minutes = ceil(quantity / rate per hour * 60) on each line the product may
+  run on.
+- A line that works fewer than 24 hours a day is down for the rest of each day, from the
+  end of its shift to midnight.
+- Changeover from product a to product b on a line is the line's family-to-family time;
+  the diagonal (the same product again) is the family's batch-to-batch clean.
+- Weight of tardiness from the SAP order priority: 1 (very high) weighs 4, 2 weighs 3,
+  3 weighs 2, anything else 1.
+- The horizon is the latest due time plus a slack of whole days, and never shorter than the
+  latest release plus the longest processing time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+MINUTES_PER_DAY = 24 * 60
+PRIORITY_WEIGHTS = {1: 4, 2: 3, 3: 2}
+
+
+class TranslationError(ValueError):
+    """The curated tables cannot form a scheduling problem; the message says why."""
+
+
+@dataclass(frozen=True)
+class ExcludedOrder:
+    order: str
+    material: str
+    reason: str
+
+
+@dataclass
+class Translation:
+    instance: dict[str, Any]
+    plan_start: dt.datetime
+    excluded: list[ExcludedOrder] = field(default_factory=list)
+    order_materials: dict[str, str] = field(default_factory=dict)
+
+
+def build_instance(
+    *,
+    orders: pd.DataFrame,
+    products: pd.DataFrame,
+    lines: pd.DataFrame,
+    eligibility: pd.DataFrame,
+    changeovers: pd.DataFrame,
+    timezone: str,
+    horizon_slack_days: int,
+    name: str = "plant",
+) -> Translation:
+    """A pharma-sched-bench/1 instance (plus ``plan_start``) from the curated tables."""
+    open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
+    if open_orders.empty:
+        raise TranslationError("there are no open production orders to schedule")
+    zone = ZoneInfo(timezone)
+    first_day = min(open_orders["start_date"])
+    plan_start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
+
+    families = dict(zip(products["material"], products["family"], strict=True))
+    rates: dict[str, dict[str, float]] = {}
+    for material, line, rate in eligibility[
+        ["material", "work_center", "rate_per_hour"]
+    ].itertuples(index=False):
+        rates.setdefault(material, {})[line] = float(rate)
+    known_lines = set(lines["work_center"])
+
+    excluded: list[ExcludedOrder] = []
+    order_rows: list[dict[str, Any]] = []
+    order_materials: dict[str, str] = {}
+    for row in open_orders.sort_values(["start_date", "order"]).itertuples(index=False):
+        reason = _exclusion_reason(row.material, families, rates, known_lines)
+        if reason is not None:
+            excluded.append(ExcludedOrder(row.order, row.material, reason))
+            continue
+        proc = {
+            line: max(1, math.ceil(float(row.quantity) / rate * 60))
+            for line, rate in sorted(rates[row.material].items())
+            if line in known_lines and rate > 0
+        }
+        order_rows.append(
+            {
+                "id": row.order,
+                "product": row.material,
+                "quantity": round(float(row.quantity)),
+                "release": _minutes(row.start_date, plan_start, zone),
+                "due": _minutes(row.finish_date + dt.timedelta(days=1), plan_start, zone),
+                "weight": PRIORITY_WEIGHTS.get(int(row.priority), 1),
+                "proc": proc,
+            }
+        )
+        order_materials[row.order] = row.material
+    if not order_rows:
+        raise TranslationError(
+            f"none of the {len(open_orders)} open orders can be scheduled: "
+            + "; ".join(f"{e.order}: {e.reason}" for e in excluded[:5])
+        )
+
+    product_ids = sorted({o["product"] for o in order_rows})
+    horizon = max(
+        max(o["due"] for o in order_rows) + horizon_slack_days * MINUTES_PER_DAY,
+        max(o["release"] + max(o["proc"].values()) for o in order_rows),
+    )
+    used_lines = sorted({line for o in order_rows for line in o["proc"]})
+    line_rows = [
+        _line(lines[lines["work_center"] == line].iloc[0], plan_start, zone, horizon)
+        for line in used_lines
+    ]
+    setups = {line: _setup(line, product_ids, families, changeovers) for line in used_lines}
+    instance = {
+        "format": "pharma-sched-bench/1",
+        "name": name,
+        "description": "built from the curated tables",
+        "time_unit": "min",
+        "horizon": horizon,
+        "objective": {"weighted_tardiness": 1, "setup_time": 1, "makespan": 0},
+        "products": [{"id": p, "family": families[p]} for p in product_ids],
+        "lines": line_rows,
+        "setup": {"by_line": setups, "default": setups[used_lines[0]]},
+        "orders": order_rows,
+    }
+    return Translation(instance, plan_start, excluded, order_materials)
+
+
+def _exclusion_reason(
+    material: str,
+    families: dict[str, str],
+    rates: dict[str, dict[str, float]],
+    known_lines: set[str],
+) -> str | None:
+    if material not in families:
+        return f"material {material!r} is not a product in curated/products"
+    usable = [
+        line for line, rate in rates.get(material, {}).items() if line in known_lines and rate > 0
+    ]
+    if not usable:
+        return f"material {material!r} has no eligible line with a positive rate"
+    return None
+
+
+def _minutes(day: dt.date, plan_start: dt.datetime, zone: ZoneInfo) -> int:
+    instant = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    return max(0, int((instant - plan_start).total_seconds() // 60))
+
+
+def _line(row: pd.Series, plan_start: dt.datetime, zone: ZoneInfo, horizon: int) -> dict[str, Any]:
+    available_from = 0
+    if row["available_from"] is not None and not pd.isna(row["available_from"]):
+        available_from = min(horizon, _minutes(row["available_from"], plan_start, zone))
+    available_to = horizon
+    if row["available_to"] is not None and not pd.isna(row["available_to"]):
+        end = row["available_to"] + dt.timedelta(days=1)
+        if end.year < 9999:
+            available_to = max(available_from, min(horizon, _minutes(end, plan_start, zone)))
+    hours = float(row["hours_per_day"])
+    downtimes = []
+    if hours < 24:
+        shift_end = round(hours * 60)
+        for day in range(math.ceil(horizon / MINUTES_PER_DAY)):
+            start = day * MINUTES_PER_DAY + shift_end
+            end = min((day + 1) * MINUTES_PER_DAY, horizon)
+            if start < end:
+                downtimes.append([start, end])
+    return {
+        "id": row["work_center"],
+        "available_from": available_from,
+        "available_to": available_to,
+        "downtimes": downtimes,
+    }
+
+
+def _setup(
+    line: str, product_ids: list[str], families: dict[str, str], changeovers: pd.DataFrame
+) -> dict[str, Any]:
+    on_line = changeovers[changeovers["work_center"] == line]
+    minutes = {
+        (a, b): int(m)
+        for a, b, m in on_line[["from_family", "to_family", "minutes"]].itertuples(index=False)
+    }
+    matrix = []
+    for a in product_ids:
+        row = []
+        for b in product_ids:
+            pair = (families[a], families[b])
+            if pair not in minutes:
+                raise TranslationError(
+                    f"line {line!r} has no changeover time from family {pair[0]!r} to "
+                    f"{pair[1]!r} (needed between products {a} and {b})"
+                )
+            row.append(minutes[pair])
+        matrix.append(row)
+    return {"matrix": matrix, "initial": [0] * len(product_ids)}

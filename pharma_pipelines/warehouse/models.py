@@ -1,0 +1,346 @@
+"""Warehouse tables as SQLAlchemy 2.0 typed models.
+
+Three layers live here, mirroring the asset graph:
+
+- landing and raw: what arrived, byte for byte accounted. ``LandingFile`` is every file seen
+  in the landing zone; ``LoadedFile`` is one load of one file into one raw entity (or its
+  quarantine); ``RawRecord`` keeps each source row as the original text (a JSON object of
+  canonical field to text) with its lineage; ``RawReject`` keeps each row that could not be
+  used, with the reason. Raw tables are append-only: a file version (content hash) is loaded
+  once per entity.
+- curated: typed, deduplicated tables rebuilt from raw in one transaction. Every curated row
+  carries ``raw_record_ids`` so it can be traced back to the rows and files it came from.
+- planning: the scheduling problem and the solved schedules, kept per content hash.
+
+The annotation drives the column (``Mapped[str | None]`` is a nullable column); the shared
+type map turns ``datetime`` into a timezone-aware column and ``dict``/``list`` into JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[int]: JSON,
+        list[str]: JSON,
+    }
+
+
+# --- landing and raw -------------------------------------------------------------------
+
+
+class LandingFile(Base):
+    """One version (content hash) of one file seen in the landing zone."""
+
+    __tablename__ = "landing_file"
+    __table_args__ = (UniqueConstraint("relative_path", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relative_path: Mapped[str] = mapped_column(String(1024))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int]
+    kind: Mapped[str | None] = mapped_column(String(64))
+    classification: Mapped[str]
+    first_seen_at: Mapped[dt.datetime]
+    run_id: Mapped[str] = mapped_column(String(64))
+
+
+class LoadedFile(Base):
+    """One load of one file version into one raw entity, or its quarantine."""
+
+    __tablename__ = "loaded_file"
+    __table_args__ = (UniqueConstraint("entity", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(64), index=True)
+    relative_path: Mapped[str] = mapped_column(String(1024))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    quarantine_reason: Mapped[str | None]
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    layout: Mapped[str | None] = mapped_column(String(256))
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_loaded: Mapped[int] = mapped_column(default=0)
+    rows_rejected: Mapped[int] = mapped_column(default=0)
+    loaded_at: Mapped[dt.datetime]
+    run_id: Mapped[str] = mapped_column(String(64))
+
+    records: Mapped[list[RawRecord]] = relationship(back_populates="file", lazy="raise")
+
+
+class RawRecord(Base):
+    """One source row, every value kept as the original text."""
+
+    __tablename__ = "raw_record"
+    __table_args__ = (Index("ix_raw_record_entity_file", "entity", "file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("loaded_file.id"))
+    entity: Mapped[str] = mapped_column(String(64))
+    row_number: Mapped[int]
+    payload: Mapped[dict[str, Any]]
+
+    file: Mapped[LoadedFile] = relationship(back_populates="records", lazy="raise")
+
+
+class RawReject(Base):
+    """One source row kept aside because it cannot be used, with the reason."""
+
+    __tablename__ = "raw_reject"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("loaded_file.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(64))
+    row_number: Mapped[int]
+    column_name: Mapped[str | None]
+    raw_value: Mapped[str | None]
+    reason: Mapped[str]
+
+
+class RawAttachment(Base):
+    """A file found inside an e-mail, kept byte for byte with where it came from."""
+
+    __tablename__ = "raw_attachment"
+    __table_args__ = (UniqueConstraint("file_id", "container_path", "file_name", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("loaded_file.id"), index=True)
+    message_id: Mapped[str]
+    container_path: Mapped[str]
+    file_name: Mapped[str]
+    content_type: Mapped[str]
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- curated ---------------------------------------------------------------------------
+
+
+class CuratedProduct(Base):
+    """A finished product (SAP material of type FERT) and the family it belongs to."""
+
+    __tablename__ = "curated_product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str | None]
+    material_type: Mapped[str | None] = mapped_column(String(8))
+    family: Mapped[str] = mapped_column(String(40))
+    base_unit: Mapped[str | None] = mapped_column(String(8))
+    plant: Mapped[str | None] = mapped_column(String(8))
+    shelf_life_days: Mapped[int | None]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedBatch(Base):
+    """A produced batch with its quality-control status from the LIMS."""
+
+    __tablename__ = "curated_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(String(40), index=True)
+    material: Mapped[str | None] = mapped_column(String(40))
+    plant: Mapped[str | None] = mapped_column(String(8))
+    manufactured_on: Mapped[dt.date | None]
+    expires_on: Mapped[dt.date | None]
+    disposition: Mapped[str | None] = mapped_column(String(16))
+    qc_status: Mapped[str] = mapped_column(String(16))
+    results_total: Mapped[int]
+    results_failed: Mapped[int]
+    results_open: Mapped[int]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedQcResult(Base):
+    """One LIMS result, typed, with its specification and verdict."""
+
+    __tablename__ = "curated_qc_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[str | None] = mapped_column(String(64))
+    batch: Mapped[str] = mapped_column(String(40), index=True)
+    material: Mapped[str | None] = mapped_column(String(40))
+    test: Mapped[str] = mapped_column(String(128))
+    raw_result: Mapped[str]
+    qualifier: Mapped[str | None] = mapped_column(String(2))
+    value: Mapped[float | None]
+    censored: Mapped[bool]
+    text_result: Mapped[str | None]
+    unit: Mapped[str | None] = mapped_column(String(32))
+    spec_min: Mapped[float | None]
+    spec_max: Mapped[float | None]
+    text_spec: Mapped[str | None]
+    release_relevant: Mapped[bool]
+    verdict: Mapped[str] = mapped_column(String(16))
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedDemand(Base):
+    """A customer order line received by e-mail."""
+
+    __tablename__ = "curated_demand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer: Mapped[str | None]
+    po_number: Mapped[str | None] = mapped_column(String(64))
+    item: Mapped[str | None] = mapped_column(String(16))
+    material: Mapped[str] = mapped_column(String(40), index=True)
+    quantity: Mapped[float]
+    unit: Mapped[str | None] = mapped_column(String(8))
+    requested_date: Mapped[dt.date]
+    message_id: Mapped[str | None]
+    attachment: Mapped[str | None]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedProductionOrder(Base):
+    """An SAP production order with its dates and scheduling relevance."""
+
+    __tablename__ = "curated_production_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order: Mapped[str] = mapped_column(String(20), index=True)
+    material: Mapped[str] = mapped_column(String(40))
+    plant: Mapped[str | None] = mapped_column(String(8))
+    quantity: Mapped[float]
+    unit: Mapped[str | None] = mapped_column(String(8))
+    start_date: Mapped[dt.date]
+    finish_date: Mapped[dt.date]
+    priority: Mapped[int]
+    system_status: Mapped[str | None] = mapped_column(String(64))
+    is_open: Mapped[bool]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedLine(Base):
+    """A production line (SAP work center) and when it is available."""
+
+    __tablename__ = "curated_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_center: Mapped[str] = mapped_column(String(16), index=True)
+    plant: Mapped[str | None] = mapped_column(String(8))
+    description: Mapped[str | None]
+    available_from: Mapped[dt.date | None]
+    available_to: Mapped[dt.date | None]
+    hours_per_day: Mapped[float]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedLineEligibility(Base):
+    """That a product may run on a line, and how fast (SAP production version)."""
+
+    __tablename__ = "curated_line_eligibility"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material: Mapped[str] = mapped_column(String(40), index=True)
+    work_center: Mapped[str] = mapped_column(String(16))
+    rate_per_hour: Mapped[float]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CuratedChangeover(Base):
+    """Minutes of changeover on a line from one product family to another."""
+
+    __tablename__ = "curated_changeover"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_center: Mapped[str] = mapped_column(String(16), index=True)
+    from_family: Mapped[str] = mapped_column(String(40))
+    to_family: Mapped[str] = mapped_column(String(40))
+    minutes: Mapped[int]
+    raw_record_ids: Mapped[list[int]]
+
+
+class CurationIssue(Base):
+    """A raw row left out of a curated table because a value could not be typed."""
+
+    __tablename__ = "curation_issue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curated_table: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str]
+    row_number: Mapped[int]
+    column_name: Mapped[str]
+    raw_value: Mapped[str]
+    reason: Mapped[str]
+
+
+# --- planning --------------------------------------------------------------------------
+
+
+class PlanningProblem(Base):
+    """A scheduling problem as built from the curated tables, kept by content hash."""
+
+    __tablename__ = "planning_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    problem: Mapped[dict[str, Any]]
+    order_count: Mapped[int]
+    created_at: Mapped[dt.datetime]
+    run_id: Mapped[str] = mapped_column(String(64))
+
+
+class PlanningSchedule(Base):
+    """One solve of one problem: status, objective and the scheduled orders."""
+
+    __tablename__ = "planning_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    objective: Mapped[float | None]
+    bound: Mapped[float | None]
+    gap: Mapped[float | None]
+    solve_seconds: Mapped[float]
+    verified: Mapped[bool]
+    schedule: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    run_id: Mapped[str] = mapped_column(String(64))
+
+    lines: Mapped[list[PlanningScheduleLine]] = relationship(
+        back_populates="schedule", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class PlanningScheduleLine(Base):
+    """One scheduled order: on which line, when, and the changeover before it."""
+
+    __tablename__ = "planning_schedule_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("planning_schedule.id"), index=True)
+    order: Mapped[str] = mapped_column(String(20))
+    material: Mapped[str] = mapped_column(String(40))
+    line: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int]
+    start_at: Mapped[dt.datetime]
+    end_at: Mapped[dt.datetime]
+    changeover_minutes: Mapped[int]
+    due_at: Mapped[dt.datetime]
+    tardiness_minutes: Mapped[int]
+
+    schedule: Mapped[PlanningSchedule] = relationship(back_populates="lines", lazy="raise")
+
+
+CURATED_TABLES: tuple[type[Base], ...] = (
+    CuratedProduct,
+    CuratedBatch,
+    CuratedQcResult,
+    CuratedDemand,
+    CuratedProductionOrder,
+    CuratedLine,
+    CuratedLineEligibility,
+    CuratedChangeover,
+)

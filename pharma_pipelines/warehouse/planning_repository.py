@@ -1,0 +1,106 @@
+"""Planning problems and solved schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from pharma_pipelines.warehouse.models import (
+    PlanningProblem,
+    PlanningSchedule,
+    PlanningScheduleLine,
+)
+
+
+@dataclass(frozen=True)
+class ScheduleLineToStore:
+    order: str
+    material: str
+    line: str
+    sequence: int
+    start_at: dt.datetime
+    end_at: dt.datetime
+    changeover_minutes: int
+    due_at: dt.datetime
+    tardiness_minutes: int
+
+
+class PlanningRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save_problem(
+        self, content_hash: str, problem: dict[str, Any], order_count: int, run_id: str
+    ) -> None:
+        with Session(self._engine) as session, session.begin():
+            existing = session.scalar(
+                select(PlanningProblem).where(PlanningProblem.content_hash == content_hash)
+            )
+            if existing is not None:
+                existing.created_at = _now()
+                existing.run_id = run_id
+                return
+            session.add(
+                PlanningProblem(
+                    content_hash=content_hash,
+                    problem=problem,
+                    order_count=order_count,
+                    created_at=_now(),
+                    run_id=run_id,
+                )
+            )
+
+    def latest_problem(self) -> PlanningProblem | None:
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(PlanningProblem).order_by(
+                    PlanningProblem.created_at.desc(), PlanningProblem.id.desc()
+                )
+            )
+
+    def save_schedule(
+        self,
+        *,
+        problem_hash: str,
+        status: str,
+        objective: float | None,
+        bound: float | None,
+        gap: float | None,
+        solve_seconds: float,
+        verified: bool,
+        schedule: dict[str, Any],
+        lines: Sequence[ScheduleLineToStore],
+        run_id: str,
+    ) -> int:
+        with Session(self._engine) as session, session.begin():
+            row = PlanningSchedule(
+                problem_hash=problem_hash,
+                status=status,
+                objective=objective,
+                bound=bound,
+                gap=gap,
+                solve_seconds=solve_seconds,
+                verified=verified,
+                schedule=schedule,
+                created_at=_now(),
+                run_id=run_id,
+                lines=[PlanningScheduleLine(**vars(line)) for line in lines],
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def latest_schedule(self) -> PlanningSchedule | None:
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(PlanningSchedule).order_by(PlanningSchedule.id.desc()).limit(1)
+            )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

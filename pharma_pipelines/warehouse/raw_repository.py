@@ -1,0 +1,349 @@
+"""Reads and writes of the landing and raw tables.
+
+A file version is loaded into an entity at most once: the unique (entity, content hash)
+constraint makes a second load of the same bytes a no-op, even when two runs race, and the
+rows of one file land in one transaction, all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pharma_pipelines.warehouse.models import (
+    LandingFile,
+    LoadedFile,
+    RawAttachment,
+    RawRecord,
+    RawReject,
+)
+
+LOADED = "loaded"
+QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class RowToStore:
+    row_number: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RejectToStore:
+    row_number: int
+    column: str | None
+    raw_value: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class AttachmentToStore:
+    message_id: str
+    container_path: str
+    file_name: str
+    content_type: str
+    sha256: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """Everything one file contributes to one raw entity."""
+
+    entity: str
+    relative_path: str
+    content_hash: str
+    encoding: str | None
+    layout: str | None
+    rows: Sequence[RowToStore] = ()
+    rejects: Sequence[RejectToStore] = ()
+    attachments: Sequence[AttachmentToStore] = ()
+    quarantine_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    entity: str
+    relative_path: str
+    status: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    quarantine_reason: str | None
+    already_loaded: bool
+
+
+class RawRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # --- landing -----------------------------------------------------------------------
+
+    def record_landing_file(
+        self,
+        relative_path: str,
+        content_hash: str,
+        size_bytes: int,
+        kind: str | None,
+        classification: str,
+        run_id: str,
+    ) -> bool:
+        """Record a file version; returns False when it was already known."""
+        with Session(self._engine) as session:
+            existing = session.scalar(
+                select(LandingFile.id).where(
+                    LandingFile.relative_path == relative_path,
+                    LandingFile.content_hash == content_hash,
+                )
+            )
+            if existing is not None:
+                return False
+            session.add(
+                LandingFile(
+                    relative_path=relative_path,
+                    content_hash=content_hash,
+                    size_bytes=size_bytes,
+                    kind=kind,
+                    classification=classification,
+                    first_seen_at=_now(),
+                    run_id=run_id,
+                )
+            )
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        return True
+
+    def loaded_hashes(self, entity: str) -> set[str]:
+        with Session(self._engine) as session:
+            return set(
+                session.scalars(select(LoadedFile.content_hash).where(LoadedFile.entity == entity))
+            )
+
+    # --- raw ---------------------------------------------------------------------------
+
+    def store(self, load: FileLoad, run_id: str) -> LoadOutcome:
+        """Store one file's rows, rejects and attachments in one transaction."""
+        rows_loaded = len(load.rows)
+        rows_rejected = len(load.rejects)
+        status = QUARANTINED if load.quarantine_reason is not None else LOADED
+        with Session(self._engine) as session:
+            loaded = LoadedFile(
+                entity=load.entity,
+                relative_path=load.relative_path,
+                content_hash=load.content_hash,
+                status=status,
+                quarantine_reason=load.quarantine_reason,
+                encoding=load.encoding,
+                layout=load.layout,
+                rows_read=rows_loaded + rows_rejected,
+                rows_loaded=rows_loaded,
+                rows_rejected=rows_rejected,
+                loaded_at=_now(),
+                run_id=run_id,
+            )
+            session.add(loaded)
+            session.flush()
+            session.add_all(
+                RawRecord(
+                    file_id=loaded.id,
+                    entity=load.entity,
+                    row_number=row.row_number,
+                    payload=dict(row.values),
+                )
+                for row in load.rows
+            )
+            session.add_all(
+                RawReject(
+                    file_id=loaded.id,
+                    entity=load.entity,
+                    row_number=reject.row_number,
+                    column_name=reject.column,
+                    raw_value=reject.raw_value,
+                    reason=reject.reason,
+                )
+                for reject in load.rejects
+            )
+            session.add_all(
+                RawAttachment(
+                    file_id=loaded.id,
+                    message_id=attachment.message_id,
+                    container_path=attachment.container_path,
+                    file_name=attachment.file_name,
+                    content_type=attachment.content_type,
+                    size_bytes=len(attachment.content),
+                    sha256=attachment.sha256,
+                    content=attachment.content,
+                )
+                for attachment in load.attachments
+            )
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return self._outcome_of_existing(session, load)
+        return LoadOutcome(
+            entity=load.entity,
+            relative_path=load.relative_path,
+            status=status,
+            rows_read=rows_loaded + rows_rejected,
+            rows_loaded=rows_loaded,
+            rows_rejected=rows_rejected,
+            quarantine_reason=load.quarantine_reason,
+            already_loaded=False,
+        )
+
+    def _outcome_of_existing(self, session: Session, load: FileLoad) -> LoadOutcome:
+        existing = session.scalars(
+            select(LoadedFile).where(
+                LoadedFile.entity == load.entity, LoadedFile.content_hash == load.content_hash
+            )
+        ).one()
+        return LoadOutcome(
+            entity=existing.entity,
+            relative_path=existing.relative_path,
+            status=existing.status,
+            rows_read=existing.rows_read,
+            rows_loaded=existing.rows_loaded,
+            rows_rejected=existing.rows_rejected,
+            quarantine_reason=existing.quarantine_reason,
+            already_loaded=True,
+        )
+
+    def records_frame(self, entity: str) -> pd.DataFrame:
+        """All raw rows of an entity as text columns plus lineage.
+
+        Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order, so a
+        larger id is a newer extract), ``source_file``, ``row_number`` and ``layout``.
+        """
+        statement = (
+            select(
+                RawRecord.id,
+                RawRecord.file_id,
+                RawRecord.row_number,
+                RawRecord.payload,
+                LoadedFile.relative_path,
+                LoadedFile.layout,
+            )
+            .join(LoadedFile, LoadedFile.id == RawRecord.file_id)
+            .where(RawRecord.entity == entity)
+            .order_by(RawRecord.file_id, RawRecord.row_number)
+        )
+        records: list[dict[str, Any]] = []
+        with Session(self._engine) as session:
+            for record_id, file_id, row_number, payload, path, layout in session.execute(statement):
+                records.append(
+                    {
+                        **payload,
+                        "raw_record_id": record_id,
+                        "file_id": file_id,
+                        "source_file": path,
+                        "row_number": row_number,
+                        "layout": layout or "",
+                    }
+                )
+        return pd.DataFrame.from_records(records)
+
+    def entity_counts(self, entities: Iterable[str]) -> dict[str, int]:
+        wanted = list(entities)
+        with Session(self._engine) as session:
+            counted = dict(
+                session.execute(
+                    select(RawRecord.entity, func.count())
+                    .where(RawRecord.entity.in_(wanted))
+                    .group_by(RawRecord.entity)
+                ).tuples()
+            )
+        return {entity: counted.get(entity, 0) for entity in wanted}
+
+    def accounting(self, entity: str) -> pd.DataFrame:
+        """Per file of an entity: what was read, and what the tables hold for it."""
+        stored = (
+            select(RawRecord.file_id, func.count().label("n"))
+            .where(RawRecord.entity == entity)
+            .group_by(RawRecord.file_id)
+            .subquery()
+        )
+        rejected = (
+            select(RawReject.file_id, func.count().label("n"))
+            .where(RawReject.entity == entity)
+            .group_by(RawReject.file_id)
+            .subquery()
+        )
+        statement = (
+            select(
+                LoadedFile.relative_path,
+                LoadedFile.content_hash,
+                LoadedFile.status,
+                LoadedFile.quarantine_reason,
+                LoadedFile.rows_read,
+                func.coalesce(stored.c.n, 0),
+                func.coalesce(rejected.c.n, 0),
+            )
+            .outerjoin(stored, stored.c.file_id == LoadedFile.id)
+            .outerjoin(rejected, rejected.c.file_id == LoadedFile.id)
+            .where(LoadedFile.entity == entity)
+            .order_by(LoadedFile.id)
+        )
+        columns = [
+            "relative_path",
+            "content_hash",
+            "status",
+            "quarantine_reason",
+            "rows_read",
+            "rows_loaded",
+            "rows_rejected",
+        ]
+        with Session(self._engine) as session:
+            return pd.DataFrame(session.execute(statement).all(), columns=columns)
+
+    def rows_read(self, entity: str) -> int:
+        with Session(self._engine) as session:
+            total = session.scalar(
+                select(func.sum(LoadedFile.rows_read)).where(LoadedFile.entity == entity)
+            )
+        return int(total or 0)
+
+    def rejects_frame(self, entity: str) -> pd.DataFrame:
+        statement = (
+            select(
+                LoadedFile.relative_path,
+                RawReject.row_number,
+                RawReject.column_name,
+                RawReject.raw_value,
+                RawReject.reason,
+            )
+            .join(LoadedFile, LoadedFile.id == RawReject.file_id)
+            .where(RawReject.entity == entity)
+            .order_by(RawReject.id)
+        )
+        columns = ["file", "row", "column", "raw_value", "reason"]
+        with Session(self._engine) as session:
+            return pd.DataFrame(session.execute(statement).all(), columns=columns)
+
+    def loaded_files(self) -> list[LoadedFile]:
+        with Session(self._engine) as session:
+            return list(session.scalars(select(LoadedFile).order_by(LoadedFile.id)))
+
+    def landing_files(self) -> list[LandingFile]:
+        with Session(self._engine) as session:
+            return list(session.scalars(select(LandingFile).order_by(LandingFile.id)))
+
+    def rejects(self, entity: str | None = None) -> list[RawReject]:
+        statement = select(RawReject).order_by(RawReject.id)
+        if entity is not None:
+            statement = statement.where(RawReject.entity == entity)
+        with Session(self._engine) as session:
+            return list(session.scalars(statement))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,41 @@
+"""Shared test set-up: where the shared material is, and servers that must not skip in CI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+REALDATA = SHARED / "realdata"
+CASES = SHARED / "cases"
+BENCH = SHARED / "bench-instances"
+SAMPLE_LANDING = PROJECT_ROOT / "examples" / "landing"
+BROKEN_LANDING = PROJECT_ROOT / "tests" / "fixtures" / "landing_broken"
+
+
+def servers_required() -> bool:
+    """In CI a missing server is a failure, not a skip."""
+    return os.environ.get("PHARMA_REQUIRE_SERVERS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if servers_required():
+        pytest.fail(f"{reason} (PHARMA_REQUIRE_SERVERS=1: this test must run here)")
+    pytest.skip(reason)
+
+
+def case_dir(name: str) -> Path:
+    folder = CASES / name
+    if not folder.is_dir():
+        pytest.skip(f"shared case {name} is not available at {folder}")
+    return folder
+
+
+@pytest.fixture
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip(f"real exports are not available at {REALDATA}")
+    return REALDATA

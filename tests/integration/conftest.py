@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pharma_pipelines.resources import warehouse as warehouse_resource
+from pharma_pipelines.settings import PlatformSettings
+
+
+@pytest.fixture
+def fresh_engines() -> Iterator[None]:
+    """Each test gets its own in-memory database: engines are cached per URL."""
+    warehouse_resource._engine_for.cache_clear()
+    yield
+    warehouse_resource._engine_for.cache_clear()
+
+
+@pytest.fixture
+def memory_settings(fresh_engines: None) -> PlatformSettings:
+    return PlatformSettings(
+        warehouse_url="sqlite://",
+        solver_time_limit_s=5.0,
+    )
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as test_instance:
+        yield test_instance
+
+
+def settings_for(landing: Path, base: PlatformSettings) -> PlatformSettings:
+    return base.model_copy(update={"landing_zone": str(landing)})

@@ -1,0 +1,83 @@
+"""The main job as a new user runs it: the command line on the bundled sample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+
+
+def run_cli(*args: str, tmp_path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pharma_pipelines.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={"DAGSTER_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"},
+        timeout=600,
+        check=False,
+    )
+
+
+def test_materialize_prints_a_summary_and_writes_the_report(tmp_path):
+    report = tmp_path / "summary.json"
+    completed = run_cli(
+        "materialize",
+        "--warehouse",
+        f"sqlite:///{tmp_path / 'w.sqlite'}",
+        "--report",
+        str(report),
+        "--time-limit",
+        "5",
+        tmp_path=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    out = completed.stdout
+    assert "materialized raw/sap/material_master" in out
+    assert "checks:" in out
+    assert "schedule:" in out
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    assert summary["exit_code"] == 0
+    assert summary["totals"]["checks_failed"] == 0
+    assert summary["schedule"]["status"] in ("OPTIMAL", "FEASIBLE")
+
+
+def test_a_missing_landing_zone_exits_2_with_a_clear_message(tmp_path):
+    completed = run_cli(
+        "materialize",
+        "--landing",
+        str(tmp_path / "nowhere"),
+        "--warehouse",
+        f"sqlite:///{tmp_path / 'w.sqlite'}",
+        tmp_path=tmp_path,
+    )
+    assert completed.returncode == 2
+    assert "is not a folder" in completed.stdout
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_broken_landing_zone_completes_with_failed_checks(tmp_path):
+    from tests.conftest import BROKEN_LANDING
+
+    report = tmp_path / "broken.json"
+    completed = run_cli(
+        "materialize",
+        "--landing",
+        str(BROKEN_LANDING),
+        "--warehouse",
+        f"sqlite:///{tmp_path / 'w.sqlite'}",
+        "--report",
+        str(report),
+        "--time-limit",
+        "5",
+        tmp_path=tmp_path,
+    )
+    assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-3000:]
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    failed = {(c["asset"], c["check"]) for c in summary["checks"] if not c["passed"]}
+    assert ("curated/products", "material_is_unique") in failed
+    assert ("curated/batches", "released_batches_meet_specification") in failed
+    assert any(f["status"] == "quarantined" for f in summary["files"])
+    assert summary["totals"]["rows_rejected"] > 0

@@ -1,0 +1,122 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pharma_pipelines.scheduling import SchedulingProblem
+from pharma_pipelines.translation.curated_to_problem import TranslationError, build_instance
+
+
+def frames(hours_per_day: float = 24.0, rate: float = 100.0) -> dict[str, pd.DataFrame]:
+    return {
+        "orders": pd.DataFrame(
+            [
+                {
+                    "order": "1001",
+                    "material": "P1",
+                    "quantity": 800.0,
+                    "start_date": dt.date(2027, 1, 4),
+                    "finish_date": dt.date(2027, 1, 5),
+                    "priority": 1,
+                    "is_open": True,
+                },
+                {
+                    "order": "1002",
+                    "material": "P2",
+                    "quantity": 250.0,
+                    "start_date": dt.date(2027, 1, 5),
+                    "finish_date": dt.date(2027, 1, 8),
+                    "priority": 0,
+                    "is_open": True,
+                },
+                {
+                    "order": "1003",
+                    "material": "P2",
+                    "quantity": 1.0,
+                    "start_date": dt.date(2026, 12, 1),
+                    "finish_date": dt.date(2026, 12, 2),
+                    "priority": 0,
+                    "is_open": False,
+                },
+            ]
+        ),
+        "products": pd.DataFrame(
+            [{"material": "P1", "family": "F1"}, {"material": "P2", "family": "F2"}]
+        ),
+        "lines": pd.DataFrame(
+            [
+                {
+                    "work_center": "L1",
+                    "available_from": None,
+                    "available_to": None,
+                    "hours_per_day": hours_per_day,
+                }
+            ]
+        ),
+        "eligibility": pd.DataFrame(
+            [
+                {"material": "P1", "work_center": "L1", "rate_per_hour": rate},
+                {"material": "P2", "work_center": "L1", "rate_per_hour": rate},
+            ]
+        ),
+        "changeovers": pd.DataFrame(
+            [
+                {"work_center": "L1", "from_family": a, "to_family": b, "minutes": m}
+                for a, b, m in [
+                    ("F1", "F1", 30),
+                    ("F1", "F2", 240),
+                    ("F2", "F1", 300),
+                    ("F2", "F2", 45),
+                ]
+            ]
+        ),
+    }
+
+
+def test_minutes_are_counted_from_midnight_of_the_first_open_order():
+    translation = build_instance(**frames(), timezone="Europe/Berlin", horizon_slack_days=2)
+    problem = SchedulingProblem.model_validate(
+        {**translation.instance, "plan_start": translation.plan_start}
+    )
+    assert translation.plan_start.isoformat() == "2027-01-04T00:00:00+01:00"
+    by_id = {o.id: o for o in problem.orders}
+    assert set(by_id) == {"1001", "1002"}
+    assert by_id["1001"].release == 0
+    assert by_id["1001"].due == 2 * 1440
+    assert by_id["1001"].proc == {"L1": 480}
+    assert by_id["1001"].weight == 4
+    assert by_id["1002"].release == 1440
+    assert by_id["1002"].proc == {"L1": 150}
+    assert problem.horizon == 5 * 1440 + 2 * 1440
+    matrix = problem.setup.by_line["L1"].matrix
+    assert [list(row) for row in matrix] == [[30, 240], [300, 45]]
+
+
+def test_a_shift_calendar_becomes_daily_downtime():
+    translation = build_instance(**frames(hours_per_day=16), timezone="UTC", horizon_slack_days=0)
+    [line] = translation.instance["lines"]
+    assert line["downtimes"][0] == [16 * 60, 24 * 60]
+    assert len(line["downtimes"]) == translation.instance["horizon"] // 1440
+
+
+def test_orders_without_a_line_are_excluded_with_the_reason():
+    data = frames()
+    data["eligibility"] = data["eligibility"][data["eligibility"]["material"] == "P1"]
+    translation = build_instance(**data, timezone="UTC", horizon_slack_days=1)
+    assert [(e.order, "no eligible line" in e.reason) for e in translation.excluded] == [
+        ("1002", True)
+    ]
+
+
+def test_a_missing_changeover_pair_is_named():
+    data = frames()
+    data["changeovers"] = data["changeovers"].iloc[:3]
+    with pytest.raises(TranslationError, match="from family 'F2' to 'F2'"):
+        build_instance(**data, timezone="UTC", horizon_slack_days=1)
+
+
+def test_no_open_orders_is_an_error():
+    data = frames()
+    data["orders"] = data["orders"].assign(is_open=False)
+    with pytest.raises(TranslationError, match="no open production orders"):
+        build_instance(**data, timezone="UTC", horizon_slack_days=1)
