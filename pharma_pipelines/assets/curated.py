@@ -5,7 +5,6 @@ transaction), so a re-run over the same raw rows writes the same table. Raw rows
 cannot be typed are left out and listed as curation issues; a check reports them.
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict

@@ -7,7 +7,6 @@ reason. Each raw asset then loads the file versions of its kind it has not loade
 their reasons, and unreadable files quarantined. Re-running loads nothing twice.
 """
 
-from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -261,7 +260,7 @@ def load_new_files(
 
 def load_metadata(
     outcomes: Sequence[LoadOutcome], entity: str, warehouse: WarehouseResource
-) -> dict[str, dg.RawMetadataValue]:
+) -> dict[str, object]:
     mine = [o for o in outcomes if o.entity == entity]
     return {
         "files_loaded": sum(1 for o in mine if o.status != QUARANTINED),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,27 +151,41 @@ class RawRepository:
                 run_id=run_id,
             )
             session.add(loaded)
-            session.flush()
-            session.add_all(
-                RawRecord(
-                    file_id=loaded.id,
-                    entity=load.entity,
-                    row_number=row.row_number,
-                    payload=dict(row.values),
+            try:
+                session.flush()
+            except IntegrityError:
+                # Another run stored this file version first: report what it stored.
+                session.rollback()
+                return self._outcome_of_existing(session, load)
+            # Core bulk inserts: the ORM unit of work is needlessly slow for 10^5 rows.
+            if load.rows:
+                session.execute(
+                    insert(RawRecord),
+                    [
+                        {
+                            "file_id": loaded.id,
+                            "entity": load.entity,
+                            "row_number": row.row_number,
+                            "payload": dict(row.values),
+                        }
+                        for row in load.rows
+                    ],
                 )
-                for row in load.rows
-            )
-            session.add_all(
-                RawReject(
-                    file_id=loaded.id,
-                    entity=load.entity,
-                    row_number=reject.row_number,
-                    column_name=reject.column,
-                    raw_value=reject.raw_value,
-                    reason=reject.reason,
+            if load.rejects:
+                session.execute(
+                    insert(RawReject),
+                    [
+                        {
+                            "file_id": loaded.id,
+                            "entity": load.entity,
+                            "row_number": reject.row_number,
+                            "column_name": reject.column,
+                            "raw_value": reject.raw_value,
+                            "reason": reject.reason,
+                        }
+                        for reject in load.rejects
+                    ],
                 )
-                for reject in load.rejects
-            )
             session.add_all(
                 RawAttachment(
                     file_id=loaded.id,

@@ -1,0 +1,227 @@
+"""The files describe one plant: orders fit the lines, dispositions follow results, demand
+follows the orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from statistics import fmean
+
+from tests.unit.sample.landing_reader import Landing, any_day, order_lines, sap_day, verdict
+
+LOAD_BAND = (0.55, 0.70)
+
+
+def _open_orders(landing: Landing) -> list[dict[str, str]]:
+    rows = landing.rows("sap/AFKO_", "utf-8", "\t")
+    return [row for row in rows if row["STTXT"].split()[0] in ("CRTD", "REL")]
+
+
+def _rates(landing: Landing) -> dict[str, dict[str, float]]:
+    rates: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in landing.rows("sap/MKAL_", "utf-8", ";"):
+        rates[row["MATNR"]][row["ARBPL"]] = float(row["RATE"])
+    return rates
+
+
+def _plan_date(landing: Landing) -> dt.date:
+    return landing.summary.plan_start.date()
+
+
+def test_each_open_order_has_an_eligible_line_and_runs_4_to_16_hours(clean: Landing) -> None:
+    rates = _rates(clean)
+    for order in _open_orders(clean):
+        lines = rates[order["MATNR"]]
+        assert lines, f"order {order['AUFNR']} has no production version"
+        hours = [float(order["GAMNG"]) / rate for rate in lines.values()]
+        assert all(4 <= h <= 16 for h in hours), (order["AUFNR"], hours)
+
+
+def test_each_product_runs_on_two_or_three_lines_at_different_rates(clean: Landing) -> None:
+    lines = {row["ARBPL"] for row in clean.rows("sap/CRHD_", "utf-8", "\t")}
+    for material, rates in _rates(clean).items():
+        assert 2 <= len(rates) <= 3, material
+        assert set(rates) <= lines
+        assert len(set(rates.values())) == len(rates)
+
+
+def test_open_order_load_is_55_to_70_percent_of_capacity(clean: Landing) -> None:
+    plan_date = _plan_date(clean)
+    capacity = 0.0
+    for center in clean.rows("sap/CRHD_", "utf-8", "\t"):
+        for offset in range(14):
+            day = plan_date + dt.timedelta(days=offset)
+            if sap_day(center["BEGDA"]) <= day <= sap_day(center["ENDDA"]):
+                capacity += float(center["KAPAZ"])
+    rates = _rates(clean)
+    hours = sum(
+        float(order["GAMNG"]) / fmean(rates[order["MATNR"]].values())
+        for order in _open_orders(clean)
+    )
+
+    assert LOAD_BAND[0] <= hours / capacity <= LOAD_BAND[1]
+    assert abs(hours - clean.summary.load.order_hours_mean_rate) < 0.5
+    assert capacity == clean.summary.load.capacity_hours
+
+
+def test_changeover_matrix_is_complete_short_within_long_across_and_asymmetric(
+    clean: Landing,
+) -> None:
+    rows = clean.rows("sap/ZPP_changeover_matrix_", "utf-8", ",")
+    minutes = {
+        (r["Work Center"], r["From Material Group"], r["To Material Group"]): int(
+            r["Changeover Minutes"]
+        )
+        for r in rows
+    }
+    centers = {key[0] for key in minutes}
+    groups = {key[1] for key in minutes}
+
+    assert len(centers) == 4
+    assert len(minutes) == len(rows) == 4 * 3 * 3
+    for (center, source, target), value in minutes.items():
+        if source == target:
+            assert 30 <= value <= 90
+        else:
+            assert 180 <= value <= 480
+            assert value != minutes[(center, target, source)]
+    assert groups == {"00100", "00200", "00300"}
+
+
+def test_order_dates_spread_over_the_horizon_and_some_are_tight(clean: Landing) -> None:
+    plan_date = _plan_date(clean)
+    horizon_end = plan_date + dt.timedelta(days=13)
+    orders = _open_orders(clean)
+    windows = [(sap_day(o["GSTRP"]), sap_day(o["GLTRP"])) for o in orders]
+
+    assert all(start <= finish <= horizon_end for start, finish in windows)
+    assert all(start >= plan_date - dt.timedelta(days=3) for start, _ in windows)
+    assert len({start for start, _ in windows}) >= 7
+    assert len({finish for _, finish in windows}) >= 7
+    assert sum((finish - start).days <= 1 for start, finish in windows) >= 5
+
+
+def test_completed_orders_finished_before_the_plan_starts(clean: Landing) -> None:
+    rows = clean.rows("sap/AFKO_", "utf-8", "\t")
+    completed = [row for row in rows if row["STTXT"].startswith("TECO")]
+
+    assert completed
+    assert all(sap_day(row["GETRI"]) < _plan_date(clean) for row in completed)
+
+
+def test_every_product_batch_comes_from_a_completed_order_of_its_material(
+    clean: Landing,
+) -> None:
+    orders = {row["AUFNR"]: row for row in clean.rows("sap/AFKO_", "utf-8", "\t")}
+    products = {
+        row["Materialnummer"]
+        for row in clean.rows("sap/MARA_", "cp1252", ";")
+        if row["Materialart"] == "FERT"
+    }
+    for batch in clean.rows("sap/MCH1_", "utf-8", ","):
+        if batch["MATNR"] not in products:
+            assert batch["AUFNR"] == ""
+            continue
+        order = orders[batch["AUFNR"]]
+        assert order["MATNR"] == batch["MATNR"]
+        assert order["STTXT"].startswith("TECO")
+        assert batch["HSDAT"] == order["GETRI"]
+
+
+def _judged_results(landing: Landing) -> dict[str, dict[str, str]]:
+    specs = {
+        (row["Material"], row["Test"]): row
+        for row in landing.rows("lims/specifications_", "utf-8", ",")
+    }
+    material_of = {
+        row["Sample ID"]: row["Material"] for row in landing.rows("lims/samples_", "utf-8", ",")
+    }
+    chemistry = [
+        (r["Sample ID"], r["Batch"], r["Test"], r["Result"])
+        for r in landing.rows("lims/results_2", "utf-8", ",")
+    ]
+    micro = [
+        (r["SampleID"], r["Lot"], r["Analysis"], r["Value"])
+        for r in landing.rows("lims/results_micro_", "utf-8", ";")
+    ]
+    judged: dict[str, dict[str, str]] = defaultdict(dict)
+    for sample, batch, test, value in chemistry + micro:
+        spec = specs[(material_of[sample], test)]
+        if spec["Release Relevant"] == "Y":
+            judged[batch][test] = verdict(value, spec["Min"], spec["Max"], spec["Text Spec"])
+    return judged
+
+
+def _release_relevant_tests(landing: Landing) -> dict[str, set[str]]:
+    tests: dict[str, set[str]] = defaultdict(set)
+    for row in landing.rows("lims/specifications_", "utf-8", ","):
+        if row["Release Relevant"] == "Y":
+            tests[row["Material"]].add(row["Test"])
+    return tests
+
+
+def test_dispositions_follow_the_release_relevant_results(clean: Landing) -> None:
+    judged = _judged_results(clean)
+    required = _release_relevant_tests(clean)
+    decisions = clean.rows("lims/batch_disposition_", "utf-8", ",")
+
+    assert {row["Disposition"] for row in decisions} == {"RELEASED", "QUARANTINE", "REJECTED"}
+    for row in decisions:
+        verdicts = judged[row["Lot"]]
+        complete = set(verdicts) == required[row["Product"]]
+        if row["Disposition"] == "RELEASED":
+            assert complete, (row["Lot"], verdicts)
+            assert set(verdicts.values()) == {"PASS"}, (row["Lot"], verdicts)
+            assert row["Decision Date"]
+            assert row["Decided By"]
+        elif row["Disposition"] == "REJECTED":
+            assert "FAIL" in verdicts.values(), row["Lot"]
+        else:
+            assert not complete, row["Lot"]
+            assert "FAIL" not in verdicts.values(), row["Lot"]
+            assert row["Decision Date"] == ""
+
+
+def test_stock_type_follows_the_disposition(clean: Landing) -> None:
+    decision = {
+        row["Lot"]: row["Disposition"]
+        for row in clean.rows("lims/batch_disposition_", "utf-8", ",")
+    }
+    column_for = {"RELEASED": "CLABS", "QUARANTINE": "CINSM", "REJECTED": "CSPEM"}
+    for row in clean.rows("sap/MCHB_", "utf-8", ";"):
+        if row["CHARG"] not in decision:
+            continue
+        held = {c for c in ("CLABS", "CINSM", "CSPEM") if row[c] != "0,000"}
+        assert held == {column_for[decision[row["CHARG"]]]}, row
+
+
+def test_lims_records_point_at_known_samples_batches_and_materials(clean: Landing) -> None:
+    batches = {row["CHARG"]: row["MATNR"] for row in clean.rows("sap/MCH1_", "utf-8", ",")}
+    samples = {row["Sample ID"]: row for row in clean.rows("lims/samples_", "utf-8", ",")}
+    for sample in samples.values():
+        assert batches[sample["Batch"]] == sample["Material"]
+    for row in clean.rows("lims/results_2", "utf-8", ","):
+        assert samples[row["Sample ID"]]["Batch"] == row["Batch"]
+    for row in clean.rows("lims/results_micro_", "utf-8", ";"):
+        assert samples[row["SampleID"]]["Batch"] == row["Lot"]
+    for row in clean.rows("lims/batch_disposition_", "utf-8", ","):
+        assert batches[row["Lot"]] == row["Product"]
+
+
+def test_customer_demand_is_for_known_products_and_in_line_with_orders(clean: Landing) -> None:
+    products = {
+        row["Materialnummer"]
+        for row in clean.rows("sap/MARA_", "cp1252", ";")
+        if row["Materialart"] == "FERT"
+    }
+    demand = 0.0
+    for path in sorted(clean.root.glob("outlook/*.eml")):
+        message = clean.mail(path.relative_to(clean.root).as_posix())
+        sent = message["Date"].datetime.date()
+        for line in order_lines(message):
+            assert line["Material"] in products
+            assert any_day(line["Requested Date"]) > sent
+            demand += float(line["Quantity"])
+    supply = sum(float(order["GAMNG"]) for order in _open_orders(clean))
+
+    assert 0.8 <= demand / supply <= 1.1

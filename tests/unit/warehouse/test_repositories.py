@@ -1,0 +1,81 @@
+import pytest
+
+from pharma_pipelines.warehouse.curated_repository import CuratedRepository
+from pharma_pipelines.warehouse.database import create_schema, make_engine
+from pharma_pipelines.warehouse.models import CuratedProduct
+from pharma_pipelines.warehouse.raw_repository import (
+    FileLoad,
+    RawRepository,
+    RejectToStore,
+    RowToStore,
+)
+
+
+@pytest.fixture
+def engine():
+    engine = make_engine("sqlite://")
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def a_load(content_hash: str = "h1") -> FileLoad:
+    return FileLoad(
+        entity="sap/material_master",
+        relative_path="sap/MARA.csv",
+        content_hash=content_hash,
+        encoding="cp1252",
+        layout="csv sep=';'",
+        rows=[
+            RowToStore(2, {"material": "000000000000012345", "material_group": "00200"}),
+            RowToStore(3, {"material": "000000000000000042", "material_group": "00200"}),
+        ],
+        rejects=[RejectToStore(4, "material", "", "required value 'material' is blank")],
+    )
+
+
+def test_a_file_version_is_stored_once(engine):
+    repository = RawRepository(engine)
+    first = repository.store(a_load(), "run-1")
+    again = repository.store(a_load(), "run-2")
+    assert (first.rows_loaded, first.rows_rejected, first.already_loaded) == (2, 1, False)
+    assert again.already_loaded is True
+    assert again.rows_loaded == 2
+    assert len(repository.records_frame("sap/material_master")) == 2
+    accounting = repository.accounting("sap/material_master")
+    assert accounting[["rows_read", "rows_loaded", "rows_rejected"]].values.tolist() == [[3, 2, 1]]
+
+
+def test_identifiers_survive_the_round_trip_as_text(engine):
+    repository = RawRepository(engine)
+    repository.store(a_load(), "run-1")
+    frame = repository.records_frame("sap/material_master")
+    assert frame["material"].tolist() == ["000000000000012345", "000000000000000042"]
+    assert frame["source_file"].unique().tolist() == ["sap/MARA.csv"]
+    rejects = repository.rejects_frame("sap/material_master")
+    assert rejects[["row", "column"]].values.tolist() == [[4, "material"]]
+
+
+def test_a_new_version_of_the_same_path_is_a_new_load(engine):
+    repository = RawRepository(engine)
+    repository.store(a_load("h1"), "run-1")
+    second = repository.store(a_load("h2"), "run-2")
+    assert second.already_loaded is False
+    assert len(repository.records_frame("sap/material_master")) == 4
+
+
+def test_curated_replace_swaps_rows_and_issues_together(engine):
+    repository = CuratedRepository(engine)
+    row = {"material": "M1", "family": "F1", "raw_record_ids": [1]}
+    issue = {
+        "entity": "sap/material_master",
+        "source_file": "f.csv",
+        "row_number": 3,
+        "column_name": "shelf_life_days",
+        "raw_value": "x",
+        "reason": "not a number",
+    }
+    repository.replace(CuratedProduct, [row, {**row, "material": "M2"}], [issue])
+    repository.replace(CuratedProduct, [row], [])
+    assert repository.count(CuratedProduct) == 1
+    assert repository.issues(CuratedProduct).empty
