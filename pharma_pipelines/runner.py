@@ -101,7 +101,9 @@ def local_instance() -> dg.DagsterInstance:
     if not os.environ.get("DAGSTER_HOME"):
         home = DEFAULT_DATA_DIR / "dagster_home"
         home.mkdir(parents=True, exist_ok=True)
-        (home / "dagster.yaml").touch()
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
         os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
 
@@ -110,6 +112,7 @@ def materialize_all(
     settings: PlatformSettings,
     instance: dg.DagsterInstance,
     on_event: Callable[[str], None] = lambda _message: None,
+    console_log_level: str = "WARNING",
 ) -> RunSummary:
     landing = LandingZoneResource(root=settings.landing_zone)
     warehouse = WarehouseResource(url=settings.warehouse_url)
@@ -129,7 +132,12 @@ def materialize_all(
     run_id = str(uuid.uuid4())
     summary.run_id = run_id
     instance.add_event_listener(run_id, lambda entry: _report_progress(entry, on_event))
-    result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance,
+        run_id=run_id,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": console_log_level}}}},
+    )
     summary.success = result.success
 
     materialized = {
@@ -181,9 +189,17 @@ def _genuine_step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
         error = event.step_failure_data.error
         if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
             continue
-        message = error.message.strip() if error is not None else "unknown error"
-        errors.append(f"{event.step_key}: {message}")
+        errors.append(f"{event.step_key}: {_root_cause(error)}")
     return errors
+
+
+def _root_cause(error: Any) -> str:
+    """The innermost error's message: Dagster wraps the real cause in its own errors."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def _file_accounts(landing: LandingZoneResource, warehouse: WarehouseResource) -> list[FileAccount]:
@@ -195,7 +211,7 @@ def _file_accounts(landing: LandingZoneResource, warehouse: WarehouseResource) -
         for f in repository.landing_files()
         if f.relative_path in present
     }
-    current_hash = dict(kinds)
+    current_hash = dict(kinds.keys())
     accounts = [
         FileAccount(
             file=loaded.relative_path,

@@ -51,6 +51,7 @@ from pharma_pipelines.warehouse.models import (
 
 MAX_CHANGEOVER_MINUTES = 7 * 24 * 60
 MAX_ISSUE_RATIO = 0.0
+MAX_NO_SPEC_RATIO = 0.05
 
 
 def _store(
@@ -496,11 +497,23 @@ curated_checks = [
         ),
     ),
     _check(
-        "results_within_specification",
+        "results_have_a_specification",
         "qc_results",
-        "QC results meet their specification (FAIL verdicts are listed).",
+        f"At most {MAX_NO_SPEC_RATIO:.0%} of the results have no specification to judge them.",
         WARN,
-        lambda w: _failed_results(results_frame(w)),
+        lambda w: _results_with_verdict(
+            results_frame(w), ("NO_SPEC",), MAX_NO_SPEC_RATIO, "results have a specification"
+        ),
+    ),
+    _check(
+        "no_result_awaits_review",
+        "qc_results",
+        "No result needs a person: text results that match no rule (REVIEW) and censored "
+        "results whose reporting limit is above the specification (INDETERMINATE).",
+        WARN,
+        lambda w: _results_with_verdict(
+            results_frame(w), ("REVIEW", "INDETERMINATE"), 0.0, "no result awaits review"
+        ),
     ),
     _check(
         "batch_is_unique",
@@ -526,14 +539,9 @@ def _sap_batches(warehouse: WarehouseResource) -> pd.DataFrame:
     return raw[["batch"]].assign(batch=raw["batch"].astype(str).str.strip())
 
 
-def _failed_results(results: pd.DataFrame) -> RuleOutcome:
-    failing = (
-        results[results["verdict"] == "FAIL"][
-            ["batch", "test", "raw_result", "spec_min", "spec_max", "text_spec"]
-        ]
-        if not results.empty
-        else results
-    )
-    return ratio_at_most(
-        "results meet their specification", failing, len(results), 0.0, "results failed"
-    )
+def _results_with_verdict(
+    results: pd.DataFrame, verdicts: tuple[str, ...], max_ratio: float, rule: str
+) -> RuleOutcome:
+    shown = ["batch", "test", "raw_result", "spec_min", "spec_max", "text_spec", "verdict"]
+    failing = results[results["verdict"].isin(verdicts)][shown] if not results.empty else results
+    return ratio_at_most(rule, failing, len(results), max_ratio, f"results are {'/'.join(verdicts)}")

@@ -66,7 +66,7 @@ def build_instance(
     horizon_slack_days: int,
     name: str = "plant",
 ) -> Translation:
-    """A pharma-sched-bench/1 instance (plus ``plan_start``) from the curated tables."""
+    """The fields of a SchedulingProblem (pharma-sched-bench/1 semantics) from the curated tables."""
     open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
     if open_orders.empty:
         raise TranslationError("there are no open production orders to schedule")
@@ -125,7 +125,6 @@ def build_instance(
     ]
     setups = {line: _setup(line, product_ids, families, changeovers) for line in used_lines}
     instance = {
-        "format": "pharma-sched-bench/1",
         "name": name,
         "description": "built from the curated tables",
         "time_unit": "min",
@@ -165,10 +164,10 @@ def _line(row: pd.Series, plan_start: dt.datetime, zone: ZoneInfo, horizon: int)
     if row["available_from"] is not None and not pd.isna(row["available_from"]):
         available_from = min(horizon, _minutes(row["available_from"], plan_start, zone))
     available_to = horizon
-    if row["available_to"] is not None and not pd.isna(row["available_to"]):
-        end = row["available_to"] + dt.timedelta(days=1)
-        if end.year < 9999:
-            available_to = max(available_from, min(horizon, _minutes(end, plan_start, zone)))
+    last_day = row["available_to"]
+    if last_day is not None and not pd.isna(last_day) and last_day < dt.date.max:
+        end = last_day + dt.timedelta(days=1)
+        available_to = max(available_from, min(horizon, _minutes(end, plan_start, zone)))
     hours = float(row["hours_per_day"])
     downtimes = []
     if hours < 24:

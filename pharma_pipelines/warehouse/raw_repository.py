@@ -269,13 +269,12 @@ class RawRepository:
     def entity_counts(self, entities: Iterable[str]) -> dict[str, int]:
         wanted = list(entities)
         with Session(self._engine) as session:
-            counted = dict(
-                session.execute(
-                    select(RawRecord.entity, func.count())
-                    .where(RawRecord.entity.in_(wanted))
-                    .group_by(RawRecord.entity)
-                ).tuples()
-            )
+            rows = session.execute(
+                select(RawRecord.entity, func.count())
+                .where(RawRecord.entity.in_(wanted))
+                .group_by(RawRecord.entity)
+            ).all()
+        counted = {entity: count for entity, count in rows}
         return {entity: counted.get(entity, 0) for entity in wanted}
 
     def accounting(self, entity: str) -> pd.DataFrame:
