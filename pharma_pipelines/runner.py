@@ -98,13 +98,12 @@ class RunSummary:
 
 def local_instance() -> dg.DagsterInstance:
     """The instance under DAGSTER_HOME, or a local one in the data folder."""
-    if not os.environ.get("DAGSTER_HOME"):
-        home = DEFAULT_DATA_DIR / "dagster_home"
-        home.mkdir(parents=True, exist_ok=True)
-        config = home / "dagster.yaml"
-        if not config.exists():
-            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-        os.environ["DAGSTER_HOME"] = str(home)
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DATA_DIR / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
     return dg.DagsterInstance.get()
 
 

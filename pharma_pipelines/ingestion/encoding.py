@@ -1,0 +1,199 @@
+"""Bytes to text without losing a letter.
+
+SAP and desktop tools write UTF-8 (with or without BOM), UTF-16 with BOM (the
+layout SAP recommends for files meant for Excel) and Windows-1252. A byte that
+is invalid in the chosen encoding is never replaced or dropped silently: it is
+kept as a lone surrogate (Python's ``surrogateescape``) and reported with its
+byte offset and line, so the record that holds it can be rejected with its raw
+bytes still visible.
+
+How the encoding is chosen:
+
+1. a byte-order mark decides (UTF-8, UTF-16 LE/BE);
+2. without a BOM, NUL bytes on every other position mean UTF-16 without BOM;
+3. text that is valid UTF-8 is UTF-8; text whose non-ASCII bytes are mostly
+   valid UTF-8 sequences is UTF-8 with damaged bytes;
+4. otherwise Windows-1252 (which also reads ISO-8859-1 letters correctly);
+   its five undefined bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are damaged bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, replace
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DAMAGE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+class DecodingError(ValueError):
+    """The bytes cannot be read as text in any supported encoding."""
+
+
+@dataclass(frozen=True)
+class DamagedByte:
+    """A byte that is not valid in the file's encoding."""
+
+    offset: int
+    line: int
+    byte: int
+
+    def describe(self, encoding: str) -> str:
+        return (
+            f"byte 0x{self.byte:02X} at byte offset {self.offset} (line {self.line}) "
+            f"is not valid {encoding_label(encoding)}"
+        )
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """Text of a file, its encoding, and every byte that could not be decoded."""
+
+    text: str
+    encoding: str
+    damaged: tuple[DamagedByte, ...] = ()
+    bom: bool = False
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The encoding as a reader sees it, with why it was chosen when not obvious."""
+        label = encoding_label(self.encoding)
+        return f"{label} ({self.note})" if self.note else label
+
+
+def encoding_label(encoding: str) -> str:
+    return {
+        "utf-8": "UTF-8",
+        "utf-8-sig": "UTF-8 (BOM)",
+        "utf-16-le": "UTF-16 LE",
+        "utf-16-be": "UTF-16 BE",
+        "cp1252": "Windows-1252",
+    }.get(encoding, encoding)
+
+
+def has_damage(text: str) -> bool:
+    """True when ``text`` holds a byte kept from a failed decode."""
+    return _DAMAGE.search(text) is not None
+
+
+def storable(text: str) -> str:
+    """``text`` safe for any text column: damaged bytes and NUL written as ``\\xNN``."""
+    return show_damage(text).replace("\x00", "\\x00")
+
+
+def show_damage(text: str) -> str:
+    """``text`` with each damaged byte written as ``\\xNN`` (for reasons and raw values)."""
+    return _DAMAGE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02X}", text)
+
+
+def _damaged_bytes(data: bytes, encoding: str, start: int) -> tuple[DamagedByte, ...]:
+    """Locate undecodable bytes: offsets are in ``data`` (``start`` skips the BOM)."""
+    offsets: list[int] = []
+    position = start
+    while position < len(data):
+        try:
+            data[position:].decode(encoding)
+            break
+        except UnicodeDecodeError as error:
+            offsets.extend(range(position + error.start, position + error.end))
+            position += error.end
+    found: list[DamagedByte] = []
+    line, counted = 1, 0
+    for offset in offsets:
+        line += data.count(b"\n", counted, offset)
+        counted = offset
+        found.append(DamagedByte(offset=offset, line=line, byte=data[offset]))
+    return tuple(found)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.4 * half and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    text = data.decode("utf-8", errors="surrogateescape")
+    escaped = len(_DAMAGE.findall(text))
+    multibyte = len(_NON_ASCII.findall(text)) - escaped
+    return multibyte > escaped
+
+
+def decode_bytes(data: bytes) -> DecodedText:
+    """Decode a whole file; see the module docstring for how the encoding is chosen.
+
+    Raises :class:`DecodingError` only for UTF-16 that is broken (odd length,
+    lone surrogates), which cannot be read record by record.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_as(data, encoding, bom=True)
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        return _decode_as(data, utf16, bom=False)
+    try:
+        return DecodedText(text=data.decode("utf-8"), encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        not_utf8 = (
+            f"not UTF-8: byte 0x{data[error.start]:02X} at byte offset {error.start} "
+            f"(line {line}) is invalid there"
+        )
+    if _mostly_utf8(data):
+        decoded = _decode_as(data, "utf-8", bom=False)
+        return replace(
+            decoded, note="UTF-8 letters elsewhere, so damaged bytes, not another code page"
+        )
+    return replace(_decode_as(data, "cp1252", bom=False), note=not_utf8)
+
+
+def _decode_as(data: bytes, encoding: str, *, bom: bool) -> DecodedText:
+    if encoding.startswith("utf-16"):
+        start = 2 if bom else 0
+        try:
+            text = data[start:].decode(encoding)
+        except UnicodeDecodeError as error:
+            offset = start + error.start
+            line = data[start:offset].decode(encoding, errors="replace").count("\n") + 1
+            raise DecodingError(
+                f"bytes at byte offset {offset} (line {line}) are not valid "
+                f"{encoding_label(encoding)} ({error.reason}); a UTF-16 file must have an "
+                "even number of bytes and paired surrogates"
+            ) from error
+        return DecodedText(text=text, encoding=encoding, bom=bom)
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    start = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    text = data[start:].decode(codec, errors="surrogateescape")
+    damaged = _damaged_bytes(data, codec, start) if has_damage(text) else ()
+    return DecodedText(text=text, encoding=encoding, damaged=damaged, bom=bom)
+
+
+def decode_with(data: bytes, charset: str) -> DecodedText:
+    """Decode with a declared charset (an e-mail part's ``charset=``), damage kept visible.
+
+    An unknown charset name falls back to :func:`decode_bytes`.
+    """
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return decode_bytes(data)
+    if name in ("utf-8", "cp1252") or name.startswith("utf-16"):
+        return _decode_as(data, name, bom=False)
+    text = data.decode(name, errors="surrogateescape")
+    damaged = _damaged_bytes(data, name, 0) if has_damage(text) else ()
+    return DecodedText(text=text, encoding=name, damaged=damaged)

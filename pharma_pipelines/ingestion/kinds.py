@@ -1,0 +1,36 @@
+"""Every extract kind the ingestion context can produce, grouped by source system."""
+
+from __future__ import annotations
+
+from pharma_pipelines.ingestion.lims import entities as lims
+from pharma_pipelines.ingestion.outlook import entities as outlook
+from pharma_pipelines.ingestion.sap import entities as sap
+from pharma_pipelines.ingestion.sap.units import UNITS
+from pharma_pipelines.ingestion.schema import EntitySpec
+
+EMAIL_KIND = "outlook/email"
+"""The classification of an e-mail file; it yields messages, attachments and lines."""
+
+HEADER_SPECS: tuple[EntitySpec, ...] = (
+    *sap.TABULAR_SPECS,
+    *lims.TABULAR_SPECS,
+    *outlook.LINE_SPECS,
+)
+"""Kinds recognised by a header row (or by API property names)."""
+
+ALL_SPECS: tuple[EntitySpec, ...] = (
+    *HEADER_SPECS,
+    UNITS,
+    lims.RESULTS_WIDE,
+    outlook.MESSAGES,
+    outlook.ATTACHMENTS,
+)
+
+SPECS_BY_ENTITY = {spec.entity: spec for spec in ALL_SPECS}
+
+ENTITIES: tuple[str, ...] = tuple(spec.entity for spec in ALL_SPECS)
+
+SOURCES: dict[str, tuple[str, ...]] = {
+    source: tuple(e for e in ENTITIES if e.startswith(f"{source}/"))
+    for source in ("sap", "lims", "outlook")
+}

@@ -1,0 +1,1 @@
+"""LIMS: result, sample, specification and disposition kinds; wide batch results."""

@@ -1,0 +1,85 @@
+"""LIMS extract kinds and their header variants.
+
+A result value is never a number field here: ``<0.05``, ``Complies`` and
+``0,8`` are all valid results and stay text (see
+:func:`pharma_pipelines.ingestion.values.parse_lab_result`). Specification
+limits are numbers, because a limit that is not a number can never be
+compared with.
+"""
+
+from __future__ import annotations
+
+from pharma_pipelines.ingestion.schema import EntitySpec, day, key, number, text
+
+_SAMPLE_ID = ("Sample ID", "SampleID", "sample", "Sample No", "Sample Number")
+_BATCH = ("Batch", "Lot", "batch_id", "Lot Number", "Batch Number")
+_TEST = ("Test", "Analysis", "Keyword", "analysis_keyword", "test_code", "Test Code")
+
+SAMPLES = EntitySpec(
+    "lims/samples",
+    (
+        key("sample_id", *_SAMPLE_ID, required=True),
+        key("batch", *_BATCH, required=True),
+        key("material", "Material", "Product"),
+        text("sample_type", "Sample Type", "SampleType"),
+        day("sampled_on", "Date Sampled", "DateSampled", "sampled_on", "Sampling Date"),
+        text("sample_point", "Sample Point", "SamplePoint"),
+        text("status", "Sample Status", "Review State"),
+    ),
+    "samples drawn from batches",
+)
+
+RESULTS = EntitySpec(
+    "lims/results",
+    (
+        key("sample_id", *_SAMPLE_ID),
+        key("batch", *_BATCH, required=True),
+        key("test", *_TEST, required=True),
+        text("test_name", "Test Name", "test_name", "Analysis Name"),
+        text("result", "Result", "Value", "raw_result", "result_raw", "Result Raw", required=True),
+        text("unit", "Unit"),
+        day("result_date", "Result Date", "ResultCaptureDate", "tested_on"),
+        number("spec_min", "Min", "spec_min", "Lower Limit"),
+        number("spec_max", "Max", "spec_max", "Upper Limit"),
+        text("text_spec", "Text Spec", "text_spec", "spec_text", "Expected"),
+        text("analyst", "Analyst", "Tested By"),
+        text("status", "Result Status", "Review State"),
+    ),
+    "one QC result per row (long layout); spec columns, when present, are kept",
+)
+
+RESULTS_WIDE = EntitySpec(
+    "lims/results_wide",
+    (key("batch", "batch", "Batch", "Lot", required=True),),
+    "one batch per row, one test per column (each test column kept under its header)",
+)
+
+SPECIFICATIONS = EntitySpec(
+    "lims/specifications",
+    (
+        key("material", "Material", "Product", required=True),
+        key("test", *_TEST, required=True),
+        number("spec_min", "Min", "spec_min", "Lower Limit"),
+        number("spec_max", "Max", "spec_max", "Upper Limit"),
+        text("text_spec", "Text Spec", "text_spec", "spec_text", "Expected"),
+        text("unit", "Unit"),
+        text("release_relevant", "Release Relevant", "release_relevant"),
+        text("version", "Spec Version", "Specification Version"),
+    ),
+    "release specification limits per material and test",
+)
+
+BATCH_DISPOSITION = EntitySpec(
+    "lims/batch_disposition",
+    (
+        key("batch", *_BATCH, required=True),
+        key("material", "Material", "Product"),
+        text("disposition", "Disposition", "Status", "Usage Decision", required=True),
+        day("decided_on", "Decision Date", "decided_on"),
+        text("decided_by", "Decided By", "QP", "decided_by"),
+    ),
+    "QA disposition (release, reject, quarantine) of batches",
+)
+
+TABULAR_SPECS = (SAMPLES, RESULTS, SPECIFICATIONS, BATCH_DISPOSITION)
+"""Kinds matched by header; ``results_wide`` is matched only when none of these fits."""

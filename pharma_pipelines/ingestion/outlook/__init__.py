@@ -1,0 +1,1 @@
+"""Outlook: MIME, MSG and TNEF messages, their attachments, order and forecast lines."""

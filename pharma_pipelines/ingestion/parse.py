@@ -1,0 +1,145 @@
+"""Classify and parse one landed file: the public entry points of the context.
+
+The kind of a file is found from its content: the container first (mail,
+OLE2, XLSX, JSON, text), then headers, API property names or MIME structure.
+The top folder of the path (``sap/``, ``lims/``, ``outlook/``) only breaks
+ties between kinds of different source systems; a file anywhere is still
+classified by content. A file that cannot be read at all is quarantined
+with a reason; rows that cannot be used are rejected; nothing raises.
+"""
+
+from __future__ import annotations
+
+from pharma_pipelines.ingestion.encoding import utf16_without_bom
+from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS
+from pharma_pipelines.ingestion.model import Classification, ParsedFile, content_hash
+from pharma_pipelines.ingestion.outlook.mailbox import mailbox_extracts
+from pharma_pipelines.ingestion.outlook.reading import mail_format, read_mail
+from pharma_pipelines.ingestion.readers import Outcome, read_api_json, read_delimited, read_workbook
+from pharma_pipelines.ingestion.sap.odata import looks_like_json
+from pharma_pipelines.ingestion.spreadsheet import is_xlsx
+
+SOURCE_FOLDERS = ("sap", "lims", "outlook")
+
+_BINARY_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"PK\x03\x04", "a ZIP archive that is not an XLSX workbook (no xl/workbook.xml)"),
+)
+
+
+def path_hint(relative_path: str) -> str | None:
+    """The source system the top folder names, if any."""
+    top = relative_path.replace("\\", "/").lstrip("/").split("/", 1)[0].lower()
+    return top if top in SOURCE_FOLDERS else None
+
+
+def _binary(data: bytes) -> str | None:
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return what
+    sample = data[:4096]
+    has_bom = sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in sample and not has_bom and utf16_without_bom(data) is None:
+        return "a binary file (NUL bytes, no UTF-16 pattern)"
+    return None
+
+
+def _mail_outcome(data: bytes, message_format: str) -> Outcome:
+    try:
+        mail = read_mail(data, message_format)
+    except ValueError as error:
+        return Outcome(
+            None, f"an {message_format.upper()} container that is not a readable message: {error}"
+        )
+    what = {"eml": "RFC 822/MIME message", "msg": "Outlook MSG message", "tnef": "bare TNEF blob"}
+    return Outcome(EMAIL_KIND, f"{what[message_format]} {mail.subject!r}")
+
+
+def _outcome(relative_path: str, data: bytes, *, with_rows: bool) -> Outcome:
+    hint = path_hint(relative_path)
+    if not data:
+        return Outcome(None, "the file is empty (0 bytes)")
+    if is_xlsx(data):
+        return read_workbook(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
+    message_format = mail_format(data)
+    if message_format is not None:
+        return _mail_outcome(data, message_format)
+    binary = _binary(data)
+    if binary is not None:
+        return Outcome(
+            None, f"{binary} (starts with {data[:8]!r}): not an extract, mail, workbook or API JSON"
+        )
+    if looks_like_json(data):
+        return read_api_json(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
+    return read_delimited(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
+
+
+def classify(relative_path: str, data: bytes) -> Classification:
+    """Which extract kind a file is, or why it is none; never raises on bad input."""
+    try:
+        outcome = _outcome(relative_path, data, with_rows=False)
+    except Exception as error:  # a landed file must never stop the pipeline; say what broke
+        return Classification(
+            None, f"{relative_path}: reading failed ({type(error).__name__}: {error})"
+        )
+    return Classification(outcome.kind, f"{relative_path}: {outcome.reason}")
+
+
+def parse_file(relative_path: str, data: bytes) -> ParsedFile:
+    """Every extract of a file, or its quarantine reason; never raises on bad input."""
+    file_hash = content_hash(data)
+    try:
+        return _parse(relative_path, data, file_hash)
+    except Exception as error:  # a landed file must never stop the pipeline; say what broke
+        return ParsedFile(
+            relative_path=relative_path,
+            content_hash=file_hash,
+            extracts=[],
+            attachments=[],
+            quarantine_reason=f"{relative_path}: reading failed ({type(error).__name__}: {error})",
+        )
+
+
+def _parse(relative_path: str, data: bytes, file_hash: str) -> ParsedFile:
+    message_format = mail_format(data) if data and not is_xlsx(data) else None
+    if message_format is not None:
+        try:
+            mail = read_mail(data, message_format)
+        except ValueError as error:
+            return _quarantined(relative_path, file_hash, f"not a readable message: {error}")
+        result = mailbox_extracts(relative_path, file_hash, mail)
+        return ParsedFile(
+            relative_path=relative_path,
+            content_hash=file_hash,
+            extracts=result.extracts,
+            attachments=result.attachments,
+            quarantine_reason=None,
+            kind=EMAIL_KIND,
+            notes=result.notes,
+        )
+    outcome = _outcome(relative_path, data, with_rows=True)
+    if outcome.kind is None:
+        return _quarantined(relative_path, file_hash, outcome.reason)
+    return ParsedFile(
+        relative_path=relative_path,
+        content_hash=file_hash,
+        extracts=outcome.extracts,
+        attachments=[],
+        quarantine_reason=None,
+        kind=outcome.kind,
+        notes=[f"{relative_path}: {outcome.reason}"],
+    )
+
+
+def _quarantined(relative_path: str, file_hash: str, reason: str) -> ParsedFile:
+    return ParsedFile(
+        relative_path=relative_path,
+        content_hash=file_hash,
+        extracts=[],
+        attachments=[],
+        quarantine_reason=f"{relative_path}: {reason}",
+    )

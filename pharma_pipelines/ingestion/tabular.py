@@ -1,0 +1,292 @@
+"""Records of any tabular source to raw rows and rejects.
+
+Whatever the source (delimited text, a worksheet, API records, an
+attachment), a table arrives here as a header and records. Values stay text;
+a record is rejected only when it can never be used:
+
+- it holds a byte that is invalid in the file's encoding;
+- it has more non-empty fields than the header has columns, or so few that a
+  required column is missing (a record broken across lines or truncated);
+  leaving out optional trailing columns is allowed and counted in
+  ``short_records``;
+- a required field is blank;
+- a number field does not parse under the file's number format, which is
+  detected once from all number fields of the file;
+- a date field does not parse.
+
+A record whose fields are all blank is no record: it is counted in
+``blank_records`` and neither loaded nor rejected. Neither is a repetition of
+the header (list output repeats it on every page): ``repeated_headers``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from pharma_pipelines.ingestion.encoding import DamagedByte, has_damage, show_damage, storable
+from pharma_pipelines.ingestion.model import ParsedExtract, RawRow, RowReject
+from pharma_pipelines.ingestion.schema import EntitySpec, FieldKind, FieldSpec, unique_keys
+from pharma_pipelines.ingestion.values import (
+    DECIMAL_POINT,
+    NumberFormat,
+    NumberFormatDetection,
+    ValueRuleError,
+    detect_number_format,
+    is_blank,
+    parse_sap_date,
+    parse_sap_number,
+)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One record before validation: where it starts and its fields in header order."""
+
+    number: int
+    fields: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header mapped onto a kind, ready to turn records into rows."""
+
+    spec: EntitySpec
+    header: tuple[str, ...]
+    columns: dict[int, str]
+
+    @property
+    def keys(self) -> list[str]:
+        return unique_keys(self.header, self.columns)
+
+    def field_at(self, index: int) -> FieldSpec | None:
+        name = self.columns.get(index)
+        return self.spec.field(name) if name is not None else None
+
+
+Locator = Callable[[int], str]
+"""Says where a record is, e.g. ``lambda n: f"{path} line {n}"``."""
+
+
+def _number_values(table: Table, records: Sequence[SourceRecord]) -> Iterable[str]:
+    """Values of the number fields; for a kind without any, the unmapped columns' values."""
+    numeric = [
+        i for i, name in table.columns.items() if table.spec.field(name).kind is FieldKind.NUMBER
+    ]
+    if not any(f.kind is FieldKind.NUMBER for f in table.spec.fields):
+        numeric = [i for i in range(len(table.header)) if i not in table.columns]
+    for record in records:
+        for index in numeric:
+            if index < len(record.fields):
+                yield record.fields[index]
+
+
+def detect_format(
+    table: Table, records: Sequence[SourceRecord], default: NumberFormat
+) -> NumberFormatDetection:
+    """The number format of the file, decided once from every number field's values.
+
+    Wide LIMS results have no number fields, but their test columns are what
+    the curated layer reads as numbers, so those decide there. When no number
+    field decides, the text and unmapped columns may (never dates or keys).
+    """
+    detection = detect_number_format(_number_values(table, records), default=default)
+    if not detection.assumed:
+        return detection
+    untyped = [
+        i
+        for i in range(len(table.header))
+        if i not in table.columns or table.spec.field(table.columns[i]).kind is FieldKind.TEXT
+    ]
+    others = (r.fields[i] for r in records for i in untyped if i < len(r.fields))
+    return detect_number_format(others, default=default)
+
+
+def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> str | None:
+    """What is wrong with a value of ``field``, or ``None`` when it can be used."""
+    if is_blank(value):
+        if field.required:
+            return f"required {field.name!r} is blank; every row needs a value there"
+        return None
+    try:
+        if field.kind is FieldKind.NUMBER:
+            parse_sap_number(value, detection.format)
+        elif field.kind is FieldKind.DATE and parse_sap_date(value).is_empty and field.required:
+            return f"required {field.name!r} is {value.strip()!r}, which means no date"
+    except ValueRuleError as error:
+        found = f"found {error.value!r}, which {error.rule}"
+        if field.kind is FieldKind.NUMBER:
+            found += f" ({detection.describe()})"
+        return f"{found}; allowed: {error.allowed}"
+    return None
+
+
+def build_extract(
+    table: Table,
+    records: Sequence[SourceRecord],
+    *,
+    locate: Locator,
+    encoding: str,
+    layout: str,
+    number_format: NumberFormat | None = None,
+    default_format: NumberFormat = DECIMAL_POINT,
+    part: str = "",
+    extra: Callable[[SourceRecord], dict[str, str]] | None = None,
+    damaged: Sequence[DamagedByte] = (),
+    codec: str = "",
+) -> tuple[ParsedExtract, NumberFormatDetection]:
+    """Validate ``records`` against ``table`` into an extract whose counts reconcile.
+
+    ``number_format`` fixes the format (API records, worksheets); otherwise it
+    is detected from the records with ``default_format`` when nothing decides.
+    ``extra`` adds lineage values (message id, attachment) to every row;
+    ``damaged`` (with the ``codec`` they broke) lets a reject name the byte,
+    its offset and its line.
+    """
+    if number_format is not None:
+        detection = NumberFormatDetection(format=number_format, assumed=True)
+    else:
+        detection = detect_format(table, records, default_format)
+    keys = table.keys
+    width = len(table.header)
+    fields = [table.field_at(i) for i in range(width)]
+    rows: list[RawRow] = []
+    rejects: list[RowReject] = []
+    blank = 0
+    short = 0
+    damage_at = _damage_by_record(records, damaged)
+    header_again = [h.strip() for h in table.header]
+    repeated = 0
+    for record in records:
+        values_in = list(record.fields)
+        if all(is_blank(v) for v in values_in):
+            blank += 1
+            continue
+        if [v.strip() for v in values_in[:width]] == header_again:
+            repeated += 1
+            continue
+        where = locate(record.number)
+        reject = _shape_reject(record, table, where)
+        if reject is not None:
+            rejects.append(reject)
+            continue
+        if len(values_in) < width:
+            short += 1
+            values_in += [""] * (width - len(values_in))
+        damage = damage_at.get(record.number, [])
+        problems = [
+            (index, problem)
+            for index, value in enumerate(values_in[:width])
+            if (
+                problem := _value_problem(
+                    value, fields[index], detection, damage, codec or encoding
+                )
+            )
+        ]
+        if problems:
+            first = problems[0][0]
+            detail = "; ".join(f"column {table.header[i]!r}: {p}" for i, p in problems)
+            rejects.append(
+                RowReject(
+                    row_number=record.number,
+                    column=table.header[first],
+                    raw_value=storable(values_in[first]),
+                    reason=f"{where}, {detail}",
+                )
+            )
+            continue
+        values = {k: ("" if is_blank(v) else v) for k, v in zip(keys, values_in, strict=False)}
+        if extra is not None:
+            values.update(extra(record))
+        rows.append(RawRow(row_number=record.number, values=values))
+    header_map = dict(zip(keys, table.header, strict=True))
+    extract = ParsedExtract(
+        entity=table.spec.entity,
+        rows=rows,
+        rejects=rejects,
+        encoding=encoding,
+        layout=layout,
+        part=part,
+        header_map=header_map,
+        blank_records=blank,
+        short_records=short,
+        repeated_headers=repeated,
+    )
+    return extract, detection
+
+
+def _value_problem(
+    value: str,
+    field: FieldSpec | None,
+    detection: NumberFormatDetection,
+    damage: list[DamagedByte],
+    codec: str,
+) -> str | None:
+    """Why one value keeps its record out, or ``None`` when it can be stored."""
+    if has_damage(value):
+        return _damage_problem(value, damage, codec)
+    if "\x00" in value:
+        return (
+            f"holds a NUL character ({storable(value)!r}), which no text field can store; "
+            "the source is binary or mis-encoded there"
+        )
+    return _problem(field, value, detection) if field is not None else None
+
+
+def _damage_by_record(
+    records: Sequence[SourceRecord], damaged: Sequence[DamagedByte]
+) -> dict[int, list[DamagedByte]]:
+    """The damaged bytes inside each record, by the record's first line."""
+    if not damaged:
+        return {}
+    starts = sorted(r.number for r in records)
+    found: dict[int, list[DamagedByte]] = {}
+    for byte in damaged:
+        index = bisect.bisect_right(starts, byte.line) - 1
+        if index >= 0:
+            found.setdefault(starts[index], []).append(byte)
+    return found
+
+
+def _damage_problem(value: str, found: list[DamagedByte], codec: str) -> str:
+    where = "; ".join(b.describe(codec) for b in found) if found else f"not valid {codec}"
+    return (
+        f"{where}: found {show_damage(value)!r}; the record is kept out rather than stored "
+        "with letters lost or replaced"
+    )
+
+
+def _shape_reject(record: SourceRecord, table: Table, where: str) -> RowReject | None:
+    width = len(table.header)
+    count = len(record.fields)
+    if count > width and any(not is_blank(v) for v in record.fields[width:]):
+        extra = [v for v in record.fields[width:] if not is_blank(v)]
+        return RowReject(
+            row_number=record.number,
+            column=None,
+            raw_value=show_damage(" | ".join(record.fields)),
+            reason=(
+                f"{where}: the record has {count} fields but the header has {width} columns; "
+                f"the extra fields are not empty ({extra[:3]!r}); a separator inside a value "
+                "must be quoted"
+            ),
+        )
+    if count < width:
+        missing = [
+            name
+            for i, name in table.columns.items()
+            if i >= count and table.spec.field(name).required
+        ]
+        if missing:
+            return RowReject(
+                row_number=record.number,
+                column=None,
+                raw_value=show_damage(" | ".join(record.fields)),
+                reason=(
+                    f"{where}: the record has {count} fields but the header has {width} columns, "
+                    f"so required {', '.join(missing)} is missing; a record may leave out only "
+                    "optional trailing columns (it may be broken across lines or truncated)"
+                ),
+            )
+    return None

@@ -1,0 +1,89 @@
+"""LIMS files: long results (with spec columns), wide results, specs, samples, disposition."""
+
+from __future__ import annotations
+
+from .conftest import only_extract, parse_text
+
+RESULTS = (
+    "sample_id;batch;test_code;test_name;result_raw;unit;spec_min;spec_max;spec_text\r\n"
+    "S-24-0101;B240311A;ASSAY;Assay (HPLC);99.4;%;95.0;105.0;\r\n"
+    "S-24-0101;B240311A;RS-A;Related substance A;<0.05;%;;0.10;\r\n"
+    "S-24-0101;B240311A;APP;Appearance;Complies;;;;Complies\r\n"
+    "S-24-0101;B240311A;WATER;Water (KF);0,8;%;;1.0;\r\n"
+    "S-24-0103;B240313C;PSD;Particle size d90;see attachment;µm;;250;\r\n"
+    "S-24-0104;;ASSAY;Assay (HPLC);99.0;%;95.0;105.0;\r\n"
+    "S-24-0105;B240315E;ASSAY;Assay (HPLC);99.0;%;95,0;105.0;\r\n"
+)
+
+
+def test_long_results_keep_result_text_and_spec_columns_br07() -> None:
+    extract = only_extract(parse_text("lims/results.csv", RESULTS))
+    assert extract.entity == "lims/results"
+    assert [r.values["result"] for r in extract.rows] == [
+        "99.4",
+        "<0.05",
+        "Complies",
+        "0,8",
+        "see attachment",
+    ]
+    assert extract.rows[1].values["spec_max"] == "0.10"
+    assert extract.rows[2].values["text_spec"] == "Complies"
+    assert extract.rows[4].values["unit"] == "µm"
+    assert [(r.row_number, r.column) for r in extract.rejects] == [(7, "batch"), (8, "spec_min")]
+    assert extract.rows_read == 7
+
+
+def test_wide_results_one_batch_per_row() -> None:
+    text = (
+        "batch;code;strength;api_water;dissolution_av;impurity_o\r\n"
+        "1;25;5MG;1.53;93.83;0.05\r\n"
+        "2;25;5MG;1.53;99.67;<0.05\r\n"
+        ";25;5MG;1.50;98.10;0.04\r\n"
+    )
+    extract = only_extract(parse_text("lims/Laboratory.csv", text))
+    assert extract.entity == "lims/results_wide"
+    assert extract.layout == "csv sep=';' decimal='.'"
+    assert extract.rows[1].values["impurity_o"] == "<0.05"
+    assert extract.rows[0].values["strength"] == "5MG"
+    [reject] = extract.rejects
+    assert (reject.row_number, reject.column) == (4, "batch")
+
+
+def test_a_batch_column_alone_is_not_wide_results() -> None:
+    parsed = parse_text(
+        "notes.csv", "batch;remark;owner;room\r\nB1;fine;Ann;R1\r\nB2;ok;Bob;R2\r\n"
+    )
+    assert parsed.quarantine_reason is not None
+    assert "only 0 of its 3 other columns hold result-like values" in parsed.quarantine_reason
+
+
+def test_specifications_samples_and_disposition() -> None:
+    specs = only_extract(
+        parse_text("s.csv", "Material;Test;Min;Max;Unit;Text Spec\r\n0001;ASSAY;95.0;105.0;%;\r\n")
+    )
+    samples = only_extract(
+        parse_text(
+            "p.csv",
+            "Sample ID;Batch;Sample Type;Date Sampled\r\nS-1;B1;Release;2024-03-12 10:15\r\n",
+        )
+    )
+    disposition = only_extract(
+        parse_text(
+            "d.csv",
+            "Batch;Material;Usage Decision;Decision Date;QP\r\n"
+            "B1;0001;Released;15.03.2024;Dr. A\r\n",
+        )
+    )
+    assert specs.entity == "lims/specifications"
+    assert samples.entity == "lims/samples"
+    assert samples.rows[0].values["sampled_on"] == "2024-03-12 10:15"
+    assert disposition.entity == "lims/batch_disposition"
+    assert disposition.rows[0].values["disposition"] == "Released"
+
+
+def test_slash_dates_are_rejected_not_guessed() -> None:
+    extract = only_extract(
+        parse_text("p.csv", "Sample ID;Batch;Date Sampled\r\nS-1;B1;3/9/2014\r\n")
+    )
+    [reject] = extract.rejects
+    assert "slash date whose day and month order cannot be known" in reject.reason
