@@ -5,7 +5,6 @@ transaction), so a re-run over the same raw rows writes the same table. Raw rows
 cannot be typed are left out and listed as curation issues; a check reports them.
 """
 
-
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
@@ -51,6 +50,7 @@ from pharma_pipelines.warehouse.models import (
 
 MAX_CHANGEOVER_MINUTES = 7 * 24 * 60
 MAX_ISSUE_RATIO = 0.0
+PAIR_COLUMNS = ["work_center", "from_family", "to_family"]
 MAX_NO_SPEC_RATIO = 0.05
 
 
@@ -247,12 +247,16 @@ def _check(
     description: str,
     severity: dg.AssetCheckSeverity,
     rule: Callable[[WarehouseResource], RuleOutcome],
+    *,
+    blocking: bool | None = None,
 ) -> dg.AssetChecksDefinition:
+    """A check on a curated asset; ERROR checks block downstream unless told otherwise."""
+
     @dg.asset_check(
         asset=curated_key(asset),
         name=name,
         description=description,
-        blocking=severity is ERROR,
+        blocking=severity is ERROR if blocking is None else blocking,
     )
     def _evaluate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         return to_check_result(rule(warehouse), severity)
@@ -320,7 +324,7 @@ def _family_pairs_missing(warehouse: WarehouseResource) -> RuleOutcome:
     eligibility = eligibility_frame(warehouse)
     families = products_frame(warehouse)
     if eligibility.empty or families.empty:
-        needed = pd.DataFrame(columns=["work_center", "from_family", "to_family"])
+        needed = pd.DataFrame(columns=pd.Index(PAIR_COLUMNS))
     else:
         joined = eligibility.merge(families[["material", "family"]], on="material")
         per_line = joined.groupby("work_center")["family"].agg(lambda f: sorted(set(f)))
@@ -331,7 +335,7 @@ def _family_pairs_missing(warehouse: WarehouseResource) -> RuleOutcome:
                 for a in fams
                 for b in fams
             ],
-            columns=["work_center", "from_family", "to_family"],
+            columns=pd.Index(PAIR_COLUMNS),
         )
     return references(
         needed,
@@ -485,7 +489,8 @@ curated_checks = [
     _check(
         "batch_is_known",
         "qc_results",
-        "Every QC result belongs to a batch SAP knows.",
+        "Every QC result belongs to a batch SAP knows. Not blocking: an orphan result "
+        "attaches to no batch, so the batch table stays right and its own checks still run.",
         ERROR,
         lambda w: references(
             results_frame(w),
@@ -495,6 +500,7 @@ curated_checks = [
             "raw/sap/batches",
             shown=["test"],
         ),
+        blocking=False,
     ),
     _check(
         "results_have_a_specification",
@@ -544,4 +550,5 @@ def _results_with_verdict(
 ) -> RuleOutcome:
     shown = ["batch", "test", "raw_result", "spec_min", "spec_max", "text_spec", "verdict"]
     failing = results[results["verdict"].isin(verdicts)][shown] if not results.empty else results
-    return ratio_at_most(rule, failing, len(results), max_ratio, f"results are {'/'.join(verdicts)}")
+    what = f"results are {'/'.join(verdicts)}"
+    return ratio_at_most(rule, failing, len(results), max_ratio, what)

@@ -5,7 +5,6 @@ the warehouse by content hash); ``planning/production_schedule`` solves it with 
 publishes the schedule only after an independent checker has verified it.
 """
 
-
 import datetime as dt
 from collections.abc import Sequence
 

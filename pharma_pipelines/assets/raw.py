@@ -7,9 +7,9 @@ reason. Each raw asset then loads the file versions of its kind it has not loade
 their reasons, and unreadable files quarantined. Re-running loads nothing twice.
 """
 
-
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -260,7 +260,7 @@ def load_new_files(
 
 def load_metadata(
     outcomes: Sequence[LoadOutcome], entity: str, warehouse: WarehouseResource
-) -> dict[str, object]:
+) -> dict[str, Any]:
     mine = [o for o in outcomes if o.entity == entity]
     return {
         "files_loaded": sum(1 for o in mine if o.status != QUARANTINED),
@@ -347,7 +347,6 @@ def _is_outlook_kind(kind: str) -> bool:
 
 def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
     key = raw_key(entity)
-    safe = entity.replace("/", "_")
 
     @dg.asset_check(
         asset=key,
@@ -393,7 +392,6 @@ def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
             WARN,
         )
 
-    _reconcile.__name__ = f"{safe}_rows_reconcile"
     return [_reconcile, _rejects, _quarantine]
 
 

@@ -78,7 +78,7 @@ def parse_integer(raw: str, decimal: str = ".") -> int | None:
     number = parse_number(raw, decimal)
     if number is None:
         return None
-    if not number.is_integer():
+    if not float(number).is_integer():
         raise ValueFormatError(f"{raw!r} is not a whole number")
     return int(number)
 

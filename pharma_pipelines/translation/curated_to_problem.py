@@ -10,10 +10,12 @@ Conventions, stated once:
   orders, so the same curated tables always give the same problem, whatever the wall clock.
 - An order is released at midnight of its basic start date and due at the end of its basic
   finish date (midnight of the following day).
-- Processing minutes = ceil(quantity / rate per hour * 60) on each line the product may
-  run on.
-- A line that works fewer than 24 hours a day is down for the rest of each day, from the
-  end of its shift to midnight.
+- Processing minutes = ceil(quantity / rate per hour * 60 * 24 / hours per day) on each
+  line the product may run on. A line that works h < 24 hours a day (SAP work center
+  capacity) stops at the end of its shift and resumes with the next one, so an order takes
+  24/h times its running time in elapsed time. This spreads the shift pauses evenly over
+  the order instead of placing them at the clock times of the shifts (the schedule model
+  has no interruptible orders); it is exact for whole days and errs on the late side.
 - Changeover from product a to product b on a line is the line's family-to-family time;
   the diagonal (the same product again) is the family's batch-to-batch clean.
 - Weight of tardiness from the SAP order priority: 1 (very high) weighs 4, 2 weighs 3,
@@ -66,7 +68,7 @@ def build_instance(
     horizon_slack_days: int,
     name: str = "plant",
 ) -> Translation:
-    """The fields of a SchedulingProblem (pharma-sched-bench/1 semantics) from the curated tables."""
+    """The fields of a SchedulingProblem (pharma-sched-bench/1 terms) from curated tables."""
     open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
     if open_orders.empty:
         raise TranslationError("there are no open production orders to schedule")
@@ -81,32 +83,38 @@ def build_instance(
     ].itertuples(index=False):
         rates.setdefault(material, {})[line] = float(rate)
     known_lines = set(lines["work_center"])
+    stretch = {
+        line: 24.0 / hours if 0 < hours < 24 else 1.0
+        for line, hours in zip(
+            lines["work_center"], lines["hours_per_day"].astype(float), strict=True
+        )
+    }
 
     excluded: list[ExcludedOrder] = []
     order_rows: list[dict[str, Any]] = []
     order_materials: dict[str, str] = {}
-    for row in open_orders.sort_values(["start_date", "order"]).itertuples(index=False):
-        reason = _exclusion_reason(row.material, families, rates, known_lines)
+    for row in open_orders.sort_values(["start_date", "order"]).to_dict("records"):
+        reason = _exclusion_reason(row["material"], families, rates, known_lines)
         if reason is not None:
-            excluded.append(ExcludedOrder(row.order, row.material, reason))
+            excluded.append(ExcludedOrder(row["order"], row["material"], reason))
             continue
         proc = {
-            line: max(1, math.ceil(float(row.quantity) / rate * 60))
-            for line, rate in sorted(rates[row.material].items())
+            line: max(1, math.ceil(float(row["quantity"]) / rate * 60 * stretch[line]))
+            for line, rate in sorted(rates[row["material"]].items())
             if line in known_lines and rate > 0
         }
         order_rows.append(
             {
-                "id": row.order,
-                "product": row.material,
-                "quantity": round(float(row.quantity)),
-                "release": _minutes(row.start_date, plan_start, zone),
-                "due": _minutes(row.finish_date + dt.timedelta(days=1), plan_start, zone),
-                "weight": PRIORITY_WEIGHTS.get(int(row.priority), 1),
+                "id": row["order"],
+                "product": row["material"],
+                "quantity": round(float(row["quantity"])),
+                "release": _minutes(row["start_date"], plan_start, zone),
+                "due": _minutes(row["finish_date"] + dt.timedelta(days=1), plan_start, zone),
+                "weight": PRIORITY_WEIGHTS.get(int(row["priority"]), 1),
                 "proc": proc,
             }
         )
-        order_materials[row.order] = row.material
+        order_materials[row["order"]] = row["material"]
     if not order_rows:
         raise TranslationError(
             f"none of the {len(open_orders)} open orders can be scheduled: "
@@ -168,20 +176,11 @@ def _line(row: pd.Series, plan_start: dt.datetime, zone: ZoneInfo, horizon: int)
     if last_day is not None and not pd.isna(last_day) and last_day < dt.date.max:
         end = last_day + dt.timedelta(days=1)
         available_to = max(available_from, min(horizon, _minutes(end, plan_start, zone)))
-    hours = float(row["hours_per_day"])
-    downtimes = []
-    if hours < 24:
-        shift_end = round(hours * 60)
-        for day in range(math.ceil(horizon / MINUTES_PER_DAY)):
-            start = day * MINUTES_PER_DAY + shift_end
-            end = min((day + 1) * MINUTES_PER_DAY, horizon)
-            if start < end:
-                downtimes.append([start, end])
     return {
         "id": row["work_center"],
         "available_from": available_from,
         "available_to": available_to,
-        "downtimes": downtimes,
+        "downtimes": [],
     }
 
 

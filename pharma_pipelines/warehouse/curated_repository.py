@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from pharma_pipelines.warehouse.models import Base, CurationIssue
@@ -33,10 +33,10 @@ class CuratedRepository:
             session.execute(delete(table))
             session.execute(delete(CurationIssue).where(CurationIssue.curated_table == name))
             if rows:
-                session.execute(table.__table__.insert(), [dict(row) for row in rows])
+                session.execute(insert(table), [dict(row) for row in rows])
             if issues:
                 session.execute(
-                    CurationIssue.__table__.insert(),
+                    insert(CurationIssue),
                     [{**issue, "curated_table": name} for issue in issues],
                 )
         return len(rows)
@@ -49,13 +49,13 @@ class CuratedRepository:
             .order_by(CurationIssue.id)
         )
         with Session(self._engine) as session:
-            return pd.DataFrame(session.execute(statement).all(), columns=columns)
+            return pd.DataFrame(session.execute(statement).all(), columns=pd.Index(columns))
 
     def frame(self, table: type[Base]) -> pd.DataFrame:
         columns = [column.name for column in table.__table__.columns]
         with self._engine.connect() as connection:
             result = connection.execute(select(table.__table__))
-            return pd.DataFrame(result.fetchall(), columns=columns)
+            return pd.DataFrame(result.fetchall(), columns=pd.Index(columns))
 
     def count(self, table: type[Base]) -> int:
         with Session(self._engine) as session:

@@ -274,7 +274,7 @@ class RawRepository:
                 .where(RawRecord.entity.in_(wanted))
                 .group_by(RawRecord.entity)
             ).all()
-        counted = {entity: count for entity, count in rows}
+        counted = {str(entity): int(count) for entity, count in rows}
         return {entity: counted.get(entity, 0) for entity in wanted}
 
     def accounting(self, entity: str) -> pd.DataFrame:
@@ -316,7 +316,7 @@ class RawRepository:
             "rows_rejected",
         ]
         with Session(self._engine) as session:
-            return pd.DataFrame(session.execute(statement).all(), columns=columns)
+            return pd.DataFrame(session.execute(statement).all(), columns=pd.Index(columns))
 
     def rows_read(self, entity: str) -> int:
         with Session(self._engine) as session:
@@ -340,7 +340,7 @@ class RawRepository:
         )
         columns = ["file", "row", "column", "raw_value", "reason"]
         with Session(self._engine) as session:
-            return pd.DataFrame(session.execute(statement).all(), columns=columns)
+            return pd.DataFrame(session.execute(statement).all(), columns=pd.Index(columns))
 
     def loaded_files(self) -> list[LoadedFile]:
         with Session(self._engine) as session:

@@ -92,11 +92,11 @@ def test_minutes_are_counted_from_midnight_of_the_first_open_order():
     assert [list(row) for row in matrix] == [[30, 240], [300, 45]]
 
 
-def test_a_shift_calendar_becomes_daily_downtime():
+def test_a_line_on_shifts_takes_longer_in_elapsed_time():
     translation = build_instance(**frames(hours_per_day=16), timezone="UTC", horizon_slack_days=0)
-    [line] = translation.instance["lines"]
-    assert line["downtimes"][0] == [16 * 60, 24 * 60]
-    assert len(line["downtimes"]) == translation.instance["horizon"] // 1440
+    by_id = {o["id"]: o for o in translation.instance["orders"]}
+    assert by_id["1001"]["proc"] == {"L1": 720}
+    assert translation.instance["lines"][0]["downtimes"] == []
 
 
 def test_orders_without_a_line_are_excluded_with_the_reason():
