@@ -79,7 +79,7 @@ def scheduling_problem(
     )
     digest = problem.content_hash()
     warehouse.planning().save_problem(
-        digest, problem.model_dump(mode="json"), len(problem.orders), context.run_id
+        digest, problem.model_dump(mode="json"), len(problem.orders), context.run.run_id
     )
     context.log.info(
         "problem %s: %d orders on %d lines, %d products, horizon %d min, %d orders excluded",
@@ -186,7 +186,7 @@ def production_schedule(
         verified=verified,
         schedule=schedule.model_dump(mode="json"),
         lines=lines,
-        run_id=context.run_id,
+        run_id=context.run.run_id,
     )
     kpis = schedule_kpis(problem, schedule) if verified else {}
     table = pd.DataFrame(

@@ -73,7 +73,7 @@ def file_inventory(
             len(data),
             classification.kind,
             classification.reason,
-            context.run_id,
+            context.run.run_id,
         ):
             new_files += 1
         if classification.kind is None:
@@ -87,7 +87,7 @@ def file_inventory(
                     layout=None,
                     quarantine_reason=classification.reason,
                 ),
-                context.run_id,
+                context.run.run_id,
             )
     context.log.info(
         "classified %d files (%d new versions); %d match no extract kind",
@@ -208,7 +208,7 @@ def _layout(extract: ParsedExtract) -> str:
 
 def _joined(values: Iterable[str]) -> str | None:
     unique = list(dict.fromkeys(v for v in values if v))
-    return "; ".join(unique)[:256] if unique else None
+    return "; ".join(unique) if unique else None
 
 
 def load_new_files(
@@ -241,7 +241,7 @@ def load_new_files(
             continue
         parsed = parse_file(landed.relative_path, data)
         for load in _file_loads(parsed, entities):
-            outcome = repository.store(load, context.run_id)
+            outcome = repository.store(load, context.run.run_id)
             outcomes.append(outcome)
             context.log.info(
                 "%s -> %s: %d read, %d loaded, %d rejected%s",

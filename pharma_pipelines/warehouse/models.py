@@ -65,8 +65,8 @@ class LoadedFile(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     quarantine_reason: Mapped[str | None]
-    encoding: Mapped[str | None] = mapped_column(String(32))
-    layout: Mapped[str | None] = mapped_column(String(256))
+    encoding: Mapped[str | None]
+    layout: Mapped[str | None]
     rows_read: Mapped[int] = mapped_column(default=0)
     rows_loaded: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
 
 from pharma_pipelines.resources import WarehouseResource
+from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import EXIT_OK, materialize_all
+from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.models import (
     CuratedBatch,
     CuratedDemand,
@@ -18,12 +21,23 @@ from tests.conftest import SAMPLE_LANDING
 from tests.integration.conftest import settings_for
 
 
-@pytest.fixture
-def sample_run(memory_settings, instance):
-    settings = settings_for(SAMPLE_LANDING, memory_settings)
+@pytest.fixture(scope="module")
+def module_instance():
+    with dg.instance_for_test() as test_instance:
+        yield test_instance
+
+
+@pytest.fixture(scope="module")
+def sample_run(module_instance):
+    """One materialization shared by the tests of this module (it takes seconds)."""
+    warehouse_resource._engine_for.cache_clear()
+    settings = settings_for(
+        SAMPLE_LANDING, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
+    )
     progress: list[str] = []
-    summary = materialize_all(settings, instance, on_event=progress.append)
-    return settings, summary, progress
+    summary = materialize_all(settings, module_instance, on_event=progress.append)
+    yield settings, summary, progress
+    warehouse_resource._engine_for.cache_clear()
 
 
 def test_every_asset_materializes_and_every_check_passes(sample_run):
@@ -71,9 +85,9 @@ def test_curated_tables_hold_the_plant(sample_run):
     assert all(len(m) == 18 for m in curated.frame(CuratedProduct)["material"])
 
 
-def test_a_second_run_loads_nothing_twice(sample_run, instance):
+def test_a_second_run_loads_nothing_twice(sample_run, module_instance):
     settings, first, _progress = sample_run
-    second = materialize_all(settings, instance)
+    second = materialize_all(settings, module_instance)
     raw = WarehouseResource(url=settings.warehouse_url).raw()
     assert {(f.file, f.entity, f.rows_loaded) for f in second.files} == {
         (f.file, f.entity, f.rows_loaded) for f in first.files
