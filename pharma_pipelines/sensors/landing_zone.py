@@ -6,7 +6,6 @@ from what the cursor holds and is picked up. The run key is the path and content
 the same file version never runs twice, even if it is listed twice in one tick.
 """
 
-
 import json
 
 import dagster as dg

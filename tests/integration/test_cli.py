@@ -81,3 +81,21 @@ def test_a_broken_landing_zone_completes_with_failed_checks(tmp_path):
     assert ("curated/batches", "released_batches_meet_specification") in failed
     assert any(f["status"] == "quarantined" for f in summary["files"])
     assert summary["totals"]["rows_rejected"] > 0
+
+
+def test_generate_sample_reproduces_the_bundled_landing_zone(tmp_path):
+    from pharma_pipelines.cli import main
+    from tests.conftest import SAMPLE_LANDING
+
+    assert main(["generate-sample", str(tmp_path / "landing"), "--seed", "7"]) == 0
+    written = {
+        p.relative_to(tmp_path / "landing").as_posix(): p.read_bytes()
+        for p in (tmp_path / "landing").rglob("*")
+        if p.is_file()
+    }
+    bundled = {
+        p.relative_to(SAMPLE_LANDING).as_posix(): p.read_bytes()
+        for p in SAMPLE_LANDING.rglob("*")
+        if p.is_file()
+    }
+    assert written == bundled

@@ -1,0 +1,418 @@
+"""Solve a scheduling problem: pre-checks, heuristic, then CBC in a child process.
+
+Why this shape:
+
+* Pre-checks first, because a proof of infeasibility with the orders named
+  is worth more to a planner than any solver status.
+* The heuristic next, because it gives CBC a warm start and an objective
+  cutoff, and because it is the answer when CBC cannot give one.
+* CBC runs in a separate process (:mod:`~pharma_pipelines.scheduling.worker`)
+  since it can overrun its own time limit; the parent waits for the limit
+  plus a grace period and then kills it, falling back to the best schedule
+  it already has.
+* Nothing leaves this module unverified: every schedule goes through the
+  independent checker, and a schedule the checker rejects is dropped.
+
+Statuses follow :class:`ScheduleStatus`: INFEASIBLE only with a proof (a
+pre-check or a CBC proof that finished inside its limit), OPTIMAL only when
+CBC proved it, FEASIBLE otherwise with a verified schedule, and
+NO_SOLUTION_FOUND when time ran out before any schedule was found.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pharma_pipelines.scheduling.checker import CheckReport, check_assignments, check_schedule
+from pharma_pipelines.scheduling.diagnosis import (
+    ConflictSet,
+    describe_conflict_set,
+    precheck,
+    summarise,
+)
+from pharma_pipelines.scheduling.heuristic import HeuristicResult, improve, time_sequences
+from pharma_pipelines.scheduling.mip import (
+    DEFAULT_FORMULATION,
+    SOLVER_NAME,
+    MipResult,
+    count_binaries,
+)
+from pharma_pipelines.scheduling.problem import SchedulingProblem
+from pharma_pipelines.scheduling.schedule import Schedule, ScheduledOrder, ScheduleStatus
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIME_LIMIT_S = 30.0
+DEFAULT_GRACE_S = 2.0
+"""Extra wall time CBC gets past its limit before its process is killed."""
+
+HEURISTIC_SHARE = 0.25
+"""Fraction of the time limit the local search may use before CBC starts."""
+
+MIN_CBC_SECONDS = 0.2
+"""Below this much remaining time CBC is not started (the process start alone takes about 0.3 s)."""
+
+MAX_BINARIES = 60_000
+"""Binaries above which CBC is skipped: such a model cannot pay off within a run.
+
+pharma_medium_s1 has about 4,300 and gets a bound; pharma_large_s1 has about
+98,000, takes 3 s to build and overran a 25 s limit by 4.5 s with a useless bound.
+"""
+
+INTEGRAL_TOLERANCE = 0.5
+"""How far CBC's float objective may sit from the verified integer objective."""
+
+HEURISTIC_LABEL = "heuristic (dispatching rules + local search)"
+CBC_LABEL = f"{SOLVER_NAME}, {DEFAULT_FORMULATION} formulation"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Facts about one solve that every returned schedule carries."""
+
+    problem: SchedulingProblem
+    time_limit_s: float
+    threads: int
+    seed: int
+    started: float
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def remaining(self) -> float:
+        return self.time_limit_s - self.elapsed()
+
+    def schedule(self, status: ScheduleStatus, **fields: Any) -> Schedule:
+        return Schedule(
+            status=status,
+            solve_seconds=self.elapsed(),
+            time_limit_s=self.time_limit_s,
+            threads=self.threads,
+            seed=self.seed,
+            instance=self.problem.name,
+            problem_hash=self.problem.content_hash(),
+            **fields,
+        )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A schedule that passed the checker, with where it came from."""
+
+    assignments: tuple[ScheduledOrder, ...]
+    report: CheckReport
+    source: str
+
+    @property
+    def objective(self) -> int:
+        if self.report.objective is None:
+            raise RuntimeError("a verified candidate always has an objective")
+        return self.report.objective
+
+
+@dataclass(frozen=True)
+class _CbcOutcome:
+    """What came back from the CBC process, or why nothing did."""
+
+    result: MipResult | None
+    conflict: ConflictSet | None
+    failure: str | None
+    budget_s: float
+
+
+def solve(
+    problem: SchedulingProblem,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    threads: int = 1,
+    seed: int = 0,
+    *,
+    grace_s: float = DEFAULT_GRACE_S,
+) -> Schedule:
+    """Best verified schedule found within ``time_limit_s`` (plus at most ``grace_s``).
+
+    Deterministic for given ``threads=1`` and ``seed`` as long as neither the
+    local search nor CBC is cut short by the clock.
+    """
+    run = _Run(problem, time_limit_s, threads, seed, time.monotonic())
+    conflicts = precheck(problem)
+    if conflicts:
+        logger.info("pre-checks found %d conflicts in %s", len(conflicts), problem.name)
+        return run.schedule(
+            ScheduleStatus.INFEASIBLE, solver="pre-checks", message=summarise(conflicts)
+        )
+    if not problem.orders:
+        return _verified_or_none(
+            run, (), ScheduleStatus.OPTIMAL, "trivial", "no orders to schedule", None
+        )
+    too_large = _too_large_for_cbc(problem)
+    share = 1.0 if too_large else HEURISTIC_SHARE
+    heuristic = improve(problem, time_budget_s=max(0.0, share * run.remaining()), seed=seed)
+    incumbent = _heuristic_candidate(problem, heuristic)
+    if too_large is not None:
+        outcome = _CbcOutcome(None, None, too_large, 0.0)
+    else:
+        outcome = _run_cbc(run, incumbent, grace_s)
+    return _decide(run, heuristic, incumbent, outcome)
+
+
+def _too_large_for_cbc(problem: SchedulingProblem) -> str | None:
+    """Why CBC is skipped for size, decided up front so the heuristic can use the whole limit."""
+    binaries = count_binaries(problem)
+    if binaries <= MAX_BINARIES:
+        return None
+    return (
+        f"CBC was not started: the model would have {binaries} binaries (limit {MAX_BINARIES}), "
+        "so the local search used the whole time limit"
+    )
+
+
+def _heuristic_candidate(
+    problem: SchedulingProblem, heuristic: HeuristicResult | None
+) -> _Candidate | None:
+    if heuristic is None:
+        return None
+    return _candidate(
+        problem, heuristic.sequences, f"{HEURISTIC_LABEL}, start rule {heuristic.rule}"
+    )
+
+
+def _candidate(
+    problem: SchedulingProblem, sequences: dict[str, list[str]], source: str
+) -> _Candidate | None:
+    """Left-shift and check a set of line sequences; None if they do not make a valid schedule."""
+    assignments = time_sequences(problem, sequences)
+    if assignments is None:
+        logger.warning("sequences from %s cannot be timed feasibly; discarded", source)
+        return None
+    placed = tuple(assignments)
+    report = check_assignments(problem, placed)
+    if not report.feasible:
+        logger.error("schedule from %s failed the checker: %s", source, report.summary())
+        return None
+    return _Candidate(placed, report, source)
+
+
+def _run_cbc(run: _Run, incumbent: _Candidate | None, grace_s: float) -> _CbcOutcome:
+    budget = run.remaining()
+    if budget < MIN_CBC_SECONDS:
+        return _CbcOutcome(
+            None,
+            None,
+            f"CBC was not started: only {max(0.0, budget):.2f} s of the limit were left",
+            budget,
+        )
+    request = {
+        "problem": run.problem.to_json(),
+        "warm_start": [] if incumbent is None else [a.model_dump() for a in incumbent.assignments],
+        "cutoff": None if incumbent is None else incumbent.objective,
+        "time_limit_s": budget,
+        "threads": run.threads,
+        "seed": run.seed,
+        "explain": incumbent is None,
+        "sent_at": time.time(),
+    }
+    message, failure = _in_child(request, budget + grace_s, grace_s)
+    if message is None:
+        return _CbcOutcome(None, None, failure, budget)
+    if "error" in message:
+        return _CbcOutcome(None, None, f"CBC failed: {message['error']}", budget)
+    found = message["conflict"]
+    conflict = None
+    if found is not None:
+        conflict = ConflictSet(tuple(found["orders"]), found["minimal"], found["seconds"])
+    return _CbcOutcome(MipResult(**message["result"]), conflict, None, budget)
+
+
+WORKER_MODULE = "pharma_pipelines.scheduling.worker"
+
+
+def _in_child(
+    request: dict[str, Any], wait_s: float, grace_s: float, module: str = WORKER_MODULE
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Run ``python -m module REQUEST RESULT`` and kill it if it exceeds ``wait_s``.
+
+    The child sees the parent's import path, so it finds the same code. Its
+    standard output is discarded (CBC may print); standard error is kept for
+    the message when the child dies without a result.
+    """
+    with tempfile.TemporaryDirectory(prefix="cbc-") as folder:
+        request_path, result_path = Path(folder, "request.json"), Path(folder, "result.json")
+        request_path.write_text(json.dumps(request), encoding="utf-8")
+        errors_path = Path(folder, "stderr.txt")
+        with errors_path.open("wb") as errors:
+            process = subprocess.Popen(
+                [sys.executable, "-m", module, str(request_path), str(result_path)],
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env=_child_environment(),
+            )
+            try:
+                process.wait(timeout=wait_s)
+            except subprocess.TimeoutExpired:
+                logger.warning("CBC process %s overran by %.1f s; killing it", process.pid, grace_s)
+                process.kill()
+                process.wait()
+                return (
+                    None,
+                    f"CBC overran its time limit by more than {grace_s:g} s and was stopped",
+                )
+        if result_path.exists():
+            return json.loads(result_path.read_text(encoding="utf-8")), None
+        tail = errors_path.read_text(encoding="utf-8", errors="replace").strip()[-500:]
+        return None, (
+            f"the CBC process ended without a result (exit code {process.returncode})"
+            + (f": {tail}" if tail else "")
+        )
+
+
+def _child_environment() -> dict[str, str]:
+    """The parent's environment with its import path, so ``-m`` finds the same packages."""
+    environment = dict(os.environ)
+    paths = [entry for entry in sys.path if entry and Path(entry).is_dir()]
+    inherited = environment.get("PYTHONPATH")
+    environment["PYTHONPATH"] = os.pathsep.join([*paths, *([inherited] if inherited else [])])
+    return environment
+
+
+def _decide(
+    run: _Run, heuristic: HeuristicResult | None, incumbent: _Candidate | None, outcome: _CbcOutcome
+) -> Schedule:
+    result = outcome.result
+    if result is not None and result.sequences is not None:
+        return _with_cbc_solution(run, incumbent, outcome, result)
+    if incumbent is not None:
+        reason = outcome.failure or _cbc_without_solution(result, outcome.budget_s, incumbent)
+        note = f"heuristic schedule only, no optimality bound: {reason}"
+        if heuristic is not None:
+            note += f"; local search made {heuristic.improving_moves} improving moves"
+        return _verified_or_none(
+            run, incumbent.assignments, ScheduleStatus.FEASIBLE, incumbent.source, note, None
+        )
+    if result is not None and result.proves_infeasible(outcome.budget_s):
+        return run.schedule(
+            ScheduleStatus.INFEASIBLE, solver=CBC_LABEL, message=_infeasible_message(run, outcome)
+        )
+    reason = outcome.failure or _cbc_without_solution(result, outcome.budget_s, None)
+    return run.schedule(
+        ScheduleStatus.NO_SOLUTION_FOUND,
+        solver=CBC_LABEL,
+        message=(
+            f"time limit reached before a first solution; infeasibility is not proven ({reason})"
+        ),
+    )
+
+
+def _cbc_without_solution(
+    result: MipResult | None, budget_s: float, incumbent: _Candidate | None
+) -> str:
+    if result is None:
+        return "CBC gave no result"
+    if result.claims_infeasible and incumbent is not None:
+        return "CBC reported INFEASIBLE although a verified schedule exists; its answer was ignored"
+    if result.claims_infeasible:
+        return (
+            f"CBC reported INFEASIBLE only at its time limit ({budget_s:.1f} s), which is no proof"
+        )
+    return (
+        f"CBC stopped with status {result.status} after {result.solve_seconds:.1f} s "
+        "without a solution"
+    )
+
+
+def _infeasible_message(run: _Run, outcome: _CbcOutcome) -> str:
+    result = outcome.result
+    seconds = 0.0 if result is None else result.solve_seconds
+    lead = f"CBC proved in {seconds:.1f} s that no schedule meets all hard constraints"
+    if outcome.conflict is None:
+        return f"{lead}; no smaller conflicting set could be isolated in the time left"
+    return summarise([describe_conflict_set(run.problem, outcome.conflict)]) + f" ({lead})"
+
+
+def _with_cbc_solution(
+    run: _Run, incumbent: _Candidate | None, outcome: _CbcOutcome, result: MipResult
+) -> Schedule:
+    sequences = result.sequences or {}
+    found = _candidate(run.problem, sequences, CBC_LABEL)
+    options = [c for c in (found, incumbent) if c is not None]
+    if not options:
+        return run.schedule(
+            ScheduleStatus.NO_SOLUTION_FOUND,
+            solver=CBC_LABEL,
+            message="the CBC solution failed verification and no other schedule is known",
+        )
+    best = min(options, key=lambda c: (c.objective, c is not found))
+    bound = None if result.bound is None else max(0.0, result.bound)
+    notes = [
+        f"CBC status {result.status} after {result.solve_seconds:.1f} s (model built in "
+        f"{result.build_seconds:.1f} s, {result.variables} variables, "
+        f"{result.constraints} constraints)"
+    ]
+    if found is None:
+        notes.append("the CBC solution failed verification; the heuristic schedule is returned")
+    if bound is not None and bound > best.objective + 1e-6 * max(1, best.objective):
+        notes.append(
+            f"CBC bound {bound:g} exceeds a verified objective {best.objective}; "
+            "the bound was discarded"
+        )
+        bound = None
+    optimal = result.status == "OPTIMAL" and bound is not None and result.objective is not None
+    optimal = optimal and abs(best.objective - result.objective) <= INTEGRAL_TOLERANCE
+    if result.status == "OPTIMAL" and not optimal:
+        notes.append(
+            "CBC claimed optimality that the verified schedules contradict; reported as FEASIBLE"
+        )
+    status = ScheduleStatus.OPTIMAL if optimal else ScheduleStatus.FEASIBLE
+    if best is not found:
+        notes.append(
+            "the heuristic incumbent is better than CBC's solution and is returned with CBC's bound"
+        )
+    source = best.source if best is found else f"{best.source}; bound by {CBC_LABEL}"
+    return _verified_or_none(run, best.assignments, status, source, "; ".join(notes), bound)
+
+
+def _verified_or_none(
+    run: _Run,
+    assignments: tuple[ScheduledOrder, ...],
+    status: ScheduleStatus,
+    solver: str,
+    message: str,
+    bound: float | None,
+) -> Schedule:
+    """The final schedule, re-checked as it will be published; never returns one that fails."""
+    report = check_assignments(run.problem, assignments)
+    if not report.feasible or report.objective is None:
+        return _withheld(run, solver, report)
+    objective = report.objective
+    if bound is not None:
+        bound = min(bound, float(objective))
+    gap = None if bound is None else (0.0 if objective == 0 else (objective - bound) / objective)
+    schedule = run.schedule(
+        status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        components=report.components,
+        solver=solver,
+        assignments=assignments,
+        message=message,
+    )
+    final = check_schedule(run.problem, schedule)
+    return schedule if final.feasible else _withheld(run, solver, final)
+
+
+def _withheld(run: _Run, solver: str, report: CheckReport) -> Schedule:
+    logger.error("final schedule for %s failed the checker: %s", run.problem.name, report.summary())
+    return run.schedule(
+        ScheduleStatus.NO_SOLUTION_FOUND,
+        solver=solver,
+        message=f"the schedule failed verification and was withheld: {report.summary()}",
+    )
