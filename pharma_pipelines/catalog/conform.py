@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from pharma_pipelines.catalog.values import ValueFormatError, decimal_separator_of
+from pharma_pipelines.values import NumberFormat, ValueRuleError, detect_number_format
 
 LINEAGE = ("raw_record_id", "file_id", "source_file", "row_number", "layout")
 
@@ -83,17 +83,31 @@ def collapse_identical(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFr
     return first.reset_index()
 
 
-def column_decimals(frame: pd.DataFrame, columns: Sequence[str]) -> dict[tuple[int, str], str]:
-    """The decimal separator of each (file, column), decided from all its values."""
-    separators: dict[tuple[int, str], str] = {}
+def column_formats(
+    frame: pd.DataFrame, columns: Sequence[str]
+) -> dict[tuple[int, str], NumberFormat]:
+    """The number format of each (file, column), decided once from all its values."""
+    formats: dict[tuple[int, str], NumberFormat] = {}
     if frame.empty:
-        return separators
+        return formats
     for file_id, part in frame.groupby("file_id"):
         for column in columns:
             if column in part.columns:
                 values = [str(v) for v in part[column].dropna()]
-                separators[(int(file_id), column)] = decimal_separator_of(values)  # ty: ignore[invalid-argument-type]
-    return separators
+                formats[(int(str(file_id)), column)] = detect_number_format(values).format
+    return formats
+
+
+def issue_at(entity: str, row: pd.Series, column: str, reason: str) -> ConformanceIssue:
+    """An issue naming the raw row's file, line and column, with the value found there."""
+    return ConformanceIssue(
+        entity=entity,
+        source_file=text(row, "source_file"),
+        row_number=int(row["row_number"]),
+        column=column,
+        raw_value=text(row, column),
+        reason=reason,
+    )
 
 
 def convert(
@@ -107,17 +121,8 @@ def convert(
     raw = text(row, column)
     try:
         return True, parser(raw)
-    except ValueFormatError as error:
-        issues.append(
-            ConformanceIssue(
-                entity=entity,
-                source_file=text(row, "source_file"),
-                row_number=int(row["row_number"]),
-                column=column,
-                raw_value=raw,
-                reason=str(error),
-            )
-        )
+    except ValueRuleError as error:
+        issues.append(issue_at(entity, row, column, str(error)))
         return False, None
 
 
@@ -126,15 +131,5 @@ def required_missing(
 ) -> bool:
     """Record an issue for each blank required value; True when any is blank."""
     blank = [column for column in columns if not text(row, column).strip()]
-    for column in blank:
-        issues.append(
-            ConformanceIssue(
-                entity=entity,
-                source_file=text(row, "source_file"),
-                row_number=int(row["row_number"]),
-                column=column,
-                raw_value="",
-                reason=f"required value {column!r} is blank",
-            )
-        )
+    issues.extend(issue_at(entity, row, c, f"required value {c!r} is blank") for c in blank)
     return bool(blank)

@@ -6,9 +6,9 @@ typed rows ready for the warehouse, each with the ids of the raw rows it came fr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -17,9 +17,10 @@ from pharma_pipelines.catalog.conform import (
     ConformanceIssue,
     Curated,
     collapse_identical,
-    column_decimals,
+    column_formats,
     convert,
     ensure_columns,
+    issue_at,
     latest_extract,
     optional_text,
     required_missing,
@@ -32,7 +33,13 @@ from pharma_pipelines.catalog.qc_results import (
     parse_result,
     verdict,
 )
-from pharma_pipelines.catalog.values import parse_date, parse_integer, parse_number
+from pharma_pipelines.values import (
+    DECIMAL_POINT,
+    NumberFormat,
+    ValueRuleError,
+    parse_sap_date,
+    parse_sap_number,
+)
 
 FINISHED_PRODUCT_TYPES = frozenset({"FERT", "HAWA", ""})
 CLOSED_ORDER_STATUSES = ("TECO", "DLV", "CLSD", "DLFL", "DLT")
@@ -51,7 +58,7 @@ def curate_products(material_master: pd.DataFrame) -> Curated:
     frame = ensure_columns(material_master, [*fields, "shelf_life_days"])
     frame = latest_extract(frame, ["material"])
     frame = collapse_identical(frame, [*fields, "shelf_life_days"])
-    decimals = column_decimals(frame, ["shelf_life_days"])
+    formats = column_formats(frame, ["shelf_life_days"])
     result = Curated()
     for _, row in frame.iterrows():
         material_type = text(row, "material_type").strip().upper()
@@ -59,12 +66,12 @@ def curate_products(material_master: pd.DataFrame) -> Curated:
             continue
         if required_missing(entity, row, ["material"], result.issues):
             continue
-        decimal = decimals.get((int(row["file_id"]), "shelf_life_days"), ".")
+        file_id = int(row["file_id"])
         ok, shelf_life = convert(
             entity,
             row,
             "shelf_life_days",
-            lambda raw, d=decimal: parse_integer(raw, d),
+            _integer(formats, file_id, "shelf_life_days"),
             result.issues,
         )
         if not ok:
@@ -101,7 +108,7 @@ def curate_production_orders(orders: pd.DataFrame) -> Curated:
     frame = ensure_columns(orders, fields)
     frame = latest_extract(frame, ["order"])
     frame = collapse_identical(frame, fields)
-    decimals = column_decimals(frame, ["quantity", "priority"])
+    formats = column_formats(frame, ["quantity", "priority"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(
@@ -116,17 +123,19 @@ def curate_production_orders(orders: pd.DataFrame) -> Curated:
             entity,
             row,
             {
-                "quantity": _number(decimals, file_id, "quantity"),
-                "start_date": parse_date,
-                "finish_date": parse_date,
-                "priority": _integer(decimals, file_id, "priority"),
+                "quantity": _number(formats, file_id, "quantity"),
+                "start_date": _date,
+                "finish_date": _date,
+                "priority": _integer(formats, file_id, "priority"),
             },
             result.issues,
         )
         if typed is None:
             continue
         if typed["start_date"] is None or typed["finish_date"] is None:
-            _issue(result.issues, entity, row, "start_date", "order dates are empty (00000000)")
+            result.issues.append(
+                issue_at(entity, row, "start_date", "order dates are empty (00000000)")
+            )
             continue
         status = text(row, "system_status").strip().upper()
         result.rows.append(
@@ -153,7 +162,7 @@ def curate_lines(work_centers: pd.DataFrame) -> Curated:
     frame = ensure_columns(work_centers, [*fields, "hours_per_day"])
     frame = latest_extract(frame, ["work_center"])
     frame = collapse_identical(frame, [*fields, "hours_per_day"])
-    decimals = column_decimals(frame, ["hours_per_day"])
+    formats = column_formats(frame, ["hours_per_day"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["work_center"], result.issues):
@@ -163,9 +172,9 @@ def curate_lines(work_centers: pd.DataFrame) -> Curated:
             entity,
             row,
             {
-                "available_from": parse_date,
-                "available_to": parse_date,
-                "hours_per_day": _number(decimals, file_id, "hours_per_day"),
+                "available_from": _date,
+                "available_to": _date,
+                "hours_per_day": _number(formats, file_id, "hours_per_day"),
             },
             result.issues,
         )
@@ -192,17 +201,17 @@ def curate_line_eligibility(production_versions: pd.DataFrame) -> Curated:
     frame = ensure_columns(production_versions, fields)
     frame = latest_extract(frame, ["material", "work_center"])
     frame = collapse_identical(frame, fields)
-    decimals = column_decimals(frame, ["rate_per_hour"])
+    formats = column_formats(frame, ["rate_per_hour"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, fields, result.issues):
             continue
-        decimal = decimals.get((int(row["file_id"]), "rate_per_hour"), ".")
+        file_id = int(row["file_id"])
         ok, rate = convert(
             entity,
             row,
             "rate_per_hour",
-            lambda raw, d=decimal: parse_number(raw, d),
+            _number(formats, file_id, "rate_per_hour"),
             result.issues,
         )
         if not ok:
@@ -224,14 +233,17 @@ def curate_changeovers(changeovers: pd.DataFrame) -> Curated:
     frame = ensure_columns(changeovers, fields)
     frame = latest_extract(frame, ["work_center", "from_group", "to_group"])
     frame = collapse_identical(frame, fields)
-    decimals = column_decimals(frame, ["minutes"])
+    formats = column_formats(frame, ["minutes"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, fields, result.issues):
             continue
-        decimal = decimals.get((int(row["file_id"]), "minutes"), ".")
         ok, minutes = convert(
-            entity, row, "minutes", lambda raw, d=decimal: parse_integer(raw, d), result.issues
+            entity,
+            row,
+            "minutes",
+            _integer(formats, int(row["file_id"]), "minutes"),
+            result.issues,
         )
         if not ok:
             continue
@@ -265,7 +277,7 @@ def curate_demand(order_lines: pd.DataFrame) -> Curated:
     frame = collapse_identical(
         frame, ["customer", "po_number", "item", "material", "quantity", "unit", "requested_date"]
     )
-    decimals = column_decimals(frame, ["quantity"])
+    formats = column_formats(frame, ["quantity"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["material", "quantity", "requested_date"], result.issues):
@@ -275,8 +287,8 @@ def curate_demand(order_lines: pd.DataFrame) -> Curated:
             entity,
             row,
             {
-                "quantity": _number(decimals, file_id, "quantity"),
-                "requested_date": parse_date,
+                "quantity": _number(formats, file_id, "quantity"),
+                "requested_date": _date,
             },
             result.issues,
         )
@@ -474,7 +486,7 @@ def curate_batches(
         typed = _convert_all(
             entity,
             row,
-            {"manufactured_on": parse_date, "expires_on": parse_date},
+            {"manufactured_on": _date, "expires_on": _date},
             result.issues,
         )
         if typed is None:
@@ -561,15 +573,36 @@ def _qc_status(disposition: str | None, verdicts: list[Verdict]) -> str:
 
 
 def _number(
-    decimals: dict[tuple[int, str], str], file_id: int, column: str
+    formats: dict[tuple[int, str], NumberFormat], file_id: int, column: str
 ) -> Callable[[str], float | None]:
-    return partial(parse_number, decimal=decimals.get((file_id, column), "."))
+    """A parser for one file column, in the number format detected for it."""
+    number_format = formats.get((file_id, column), DECIMAL_POINT)
+
+    def parse(raw: str) -> float | None:
+        value = parse_sap_number(raw, number_format)
+        return None if value is None else float(value)
+
+    return parse
 
 
 def _integer(
-    decimals: dict[tuple[int, str], str], file_id: int, column: str
+    formats: dict[tuple[int, str], NumberFormat], file_id: int, column: str
 ) -> Callable[[str], int | None]:
-    return partial(parse_integer, decimal=decimals.get((file_id, column), "."))
+    number_format = formats.get((file_id, column), DECIMAL_POINT)
+
+    def parse(raw: str) -> int | None:
+        value = parse_sap_number(raw, number_format)
+        if value is None:
+            return None
+        if value != value.to_integral_value():
+            raise ValueRuleError(raw, "is not a whole number", "digits without decimals")
+        return int(value)
+
+    return parse
+
+
+def _date(raw: str) -> dt.date | None:
+    return parse_sap_date(raw).value
 
 
 def _convert_all(
@@ -585,21 +618,6 @@ def _convert_all(
         ok_all = ok_all and ok
         typed[column] = value
     return typed if ok_all else None
-
-
-def _issue(
-    issues: list[ConformanceIssue], entity: str, row: pd.Series, column: str, reason: str
-) -> None:
-    issues.append(
-        ConformanceIssue(
-            entity=entity,
-            source_file=text(row, "source_file"),
-            row_number=int(row["row_number"]),
-            column=column,
-            raw_value=text(row, column),
-            reason=reason,
-        )
-    )
 
 
 def batch_material_index(batches: pd.DataFrame) -> dict[str, str]:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from pharma_pipelines.values import parse_lab_result
+
 
 class Verdict(StrEnum):
     PASS = "PASS"
@@ -43,7 +45,6 @@ class ParsedResult:
     text: str | None
 
 
-_NUMERIC = re.compile(r"^(?P<q><=|>=|<|>|=)?\s*(?P<num>[+-]?(\d+([.,]\d+)?|[.,]\d+))\s*%?$")
 _CENSORED_WITHOUT_VALUE = re.compile(
     r"^(nd|n\.d\.|not detected|blq|bql|<\s*loq|<\s*lod|-----)$", re.IGNORECASE
 )
@@ -52,13 +53,12 @@ _NEGATIVE_TEXT = {"does not comply", "does not conform", "fail", "fails", "entsp
 
 
 def parse_result(raw: str) -> ParsedResult:
+    """Split a raw result; ``<=``/``>=`` count as ``<``/``>`` (the bound is what matters)."""
+    lab = parse_lab_result(raw.strip().removesuffix("%").strip())
+    if lab.value is not None:
+        qualifier = {"<=": "<", ">=": ">"}.get(lab.qualifier, lab.qualifier)
+        return ParsedResult(raw, qualifier, lab.value, qualifier != "=", None)
     text = raw.strip()
-    match = _NUMERIC.match(text)
-    if match:
-        qualifier = match["q"] or "="
-        qualifier = {"<=": "<", ">=": ">"}.get(qualifier, qualifier)
-        value = Decimal(match["num"].replace(",", "."))
-        return ParsedResult(raw, qualifier, value, qualifier != "=", None)
     if _CENSORED_WITHOUT_VALUE.match(text):
         return ParsedResult(raw, "<", None, True, text)
     return ParsedResult(raw, None, None, False, text or None)

@@ -4,7 +4,7 @@ The bounded context imports neither Dagster nor any other context. The asset
 layer calls :func:`parse_file` for each landed file and stores its extracts
 (rows, rejects, lineage) and attachments; :func:`classify` answers "what is
 this file" without reading its rows. Value parsers shared with the curated
-layer live in :mod:`pharma_pipelines.ingestion.values`.
+layer live in :mod:`pharma_pipelines.values`.
 """
 
 from pharma_pipelines.ingestion.kinds import EMAIL_KIND, ENTITIES, SOURCES

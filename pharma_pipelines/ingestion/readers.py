@@ -27,7 +27,7 @@ from pharma_pipelines.ingestion.text_files import (
     split_text,
     text_extract,
 )
-from pharma_pipelines.ingestion.values import DECIMAL_POINT
+from pharma_pipelines.values import DECIMAL_POINT
 
 Extra = Callable[[SourceRecord], dict[str, str]]
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pharma_pipelines.ingestion.encoding import DamagedByte, has_damage, show_damage, storable
 from pharma_pipelines.ingestion.model import ParsedExtract, RawRow, RowReject
 from pharma_pipelines.ingestion.schema import EntitySpec, FieldKind, FieldSpec, unique_keys
-from pharma_pipelines.ingestion.values import (
+from pharma_pipelines.values import (
     DECIMAL_POINT,
     NumberFormat,
     NumberFormatDetection,

@@ -26,7 +26,7 @@ from pharma_pipelines.ingestion.model import ParsedExtract, RowReject
 from pharma_pipelines.ingestion.sap.units import T006_HEADER, UNITS, is_t006, name_headerless_table
 from pharma_pipelines.ingestion.schema import EntitySpec
 from pharma_pipelines.ingestion.tabular import SourceRecord, Table, build_extract
-from pharma_pipelines.ingestion.values import DECIMAL_COMMA, DECIMAL_POINT, NumberFormat
+from pharma_pipelines.values import DECIMAL_COMMA, DECIMAL_POINT, NumberFormat
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A result value is never a number field here: ``<0.05``, ``Complies`` and
 ``0,8`` are all valid results and stay text (see
-:func:`pharma_pipelines.ingestion.values.parse_lab_result`). Specification
+:func:`pharma_pipelines.values.parse_lab_result`). Specification
 limits are numbers, because a limit that is not a number can never be
 compared with.
 """

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pharma_pipelines.ingestion import parse_file
 from pharma_pipelines.ingestion.delimited import read_records
 from pharma_pipelines.ingestion.encoding import decode_bytes
-from pharma_pipelines.ingestion.values import (
+from pharma_pipelines.values import (
     detect_number_format,
     parse_lab_result,
     parse_sap_date,

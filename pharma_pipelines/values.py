@@ -1,4 +1,4 @@
-"""Pure parsers for the values SAP, the LIMS and order files write as text.
+"""Value rules shared by all layers: how SAP, LIMS and order files write numbers and dates.
 
 The raw layer keeps every value as text; these functions say whether a text
 *can* be read as a number or a date, and what it means. The curated layer uses

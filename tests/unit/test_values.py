@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from pharma_pipelines.ingestion.values import (
+from pharma_pipelines.values import (
     DECIMAL_COMMA,
     DECIMAL_COMMA_SPACE,
     DECIMAL_POINT,
