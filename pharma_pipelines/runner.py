@@ -111,7 +111,7 @@ def materialize_all(
     settings: PlatformSettings,
     instance: dg.DagsterInstance,
     on_event: Callable[[str], None] = lambda _message: None,
-    console_log_level: str = "WARNING",
+    console_log_level: str = "CRITICAL",
 ) -> RunSummary:
     landing = LandingZoneResource(root=settings.landing_zone)
     warehouse = WarehouseResource(url=settings.warehouse_url)
@@ -125,6 +125,11 @@ def materialize_all(
         landing.describe()
     except FileNotFoundError as error:
         summary.errors.append(str(error))
+        return summary
+    if next(iter(landing.entries()), None) is None:
+        summary.errors.append(
+            f"the landing zone {landing.describe()!r} holds no files: nothing could be read"
+        )
         return summary
 
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
@@ -226,6 +231,33 @@ def _file_accounts(landing: LandingZoneResource, warehouse: WarehouseResource) -
         if current_hash.get(loaded.relative_path) == loaded.content_hash
     ]
     accounted = {a.file for a in accounts}
+    loaded_as = {
+        (loaded.content_hash, loaded.entity): loaded.relative_path
+        for loaded in repository.loaded_files()
+    }
+    for path in sorted(present - accounted):
+        twins = sorted(
+            {
+                (entity, original)
+                for (digest, entity), original in loaded_as.items()
+                if digest == current_hash.get(path) and original != path
+            }
+        )
+        if twins:
+            accounts.extend(
+                FileAccount(
+                    file=path,
+                    kind=kinds.get((path, current_hash[path])),
+                    entity=entity,
+                    status="duplicate",
+                    rows_read=0,
+                    rows_loaded=0,
+                    rows_rejected=0,
+                    quarantine_reason=f"same bytes as {original!r}, which is loaded once",
+                )
+                for entity, original in twins
+            )
+            accounted.add(path)
     accounts.extend(
         FileAccount(
             file=path,

@@ -34,6 +34,8 @@ def render_summary(summary: RunSummary) -> str:
         for a in accounts:
             if a.status == "quarantined":
                 parts.append(f"{a.entity or a.kind}: QUARANTINED ({a.quarantine_reason})")
+            elif a.status == "duplicate":
+                parts.append(f"{a.entity}: DUPLICATE ({a.quarantine_reason})")
             elif a.status == "not loaded":
                 parts.append(f"NOT LOADED ({a.quarantine_reason})")
             else:

@@ -258,7 +258,10 @@ def parse_sap_date(text: str | None) -> SapDate:
     elif match := _ISO.fullmatch(stripped):
         value = _calendar_date(text, *match.groups())
     elif match := _ODATA.fullmatch(stripped):
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(match[1]))
+        try:
+            moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(match[1]))
+        except OverflowError as error:
+            raise ValueRuleError(text, "lies outside the calendar", _DATE_FORMATS) from error
         value = moment.date()
     elif "/" in stripped:
         raise ValueRuleError(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
 from pharma_pipelines.assets.raw import OWNER
-from pharma_pipelines.catalog.conform import Curated
+from pharma_pipelines.catalog.conform import ConformanceIssue, Curated
 from pharma_pipelines.catalog.curation import (
     batch_material_index,
     curate_batches,
@@ -50,8 +50,15 @@ from pharma_pipelines.warehouse.models import (
 
 MAX_CHANGEOVER_MINUTES = 7 * 24 * 60
 MAX_ISSUE_RATIO = 0.0
+MIN_HOURS_PER_DAY = 0.01
 PAIR_COLUMNS = ["work_center", "from_family", "to_family"]
 MAX_NO_SPEC_RATIO = 0.05
+
+
+def _issue_row(issue: ConformanceIssue) -> dict[str, object]:
+    row = asdict(issue)
+    row["column_name"] = row.pop("column")
+    return row
 
 
 def _store(
@@ -62,7 +69,8 @@ def _store(
     rows_in: int,
 ) -> dg.MaterializeResult:
     repository = warehouse.curated()
-    written = repository.replace(table, curated.rows, [asdict(i) for i in curated.issues])
+    issues = [_issue_row(issue) for issue in curated.issues]
+    written = repository.replace(table, curated.rows, issues)
     context.log.info(
         "%s: %d raw rows in, %d curated rows out, %d left out with issues",
         table.__tablename__,
@@ -347,6 +355,19 @@ def _family_pairs_missing(warehouse: WarehouseResource) -> RuleOutcome:
 
 
 curated_checks = [
+    *(
+        _conformance_check(asset, table)
+        for asset, table in (
+            ("products", CuratedProduct),
+            ("production_orders", CuratedProductionOrder),
+            ("lines", CuratedLine),
+            ("line_eligibility", CuratedLineEligibility),
+            ("changeovers", CuratedChangeover),
+            ("demand", CuratedDemand),
+            ("qc_results", CuratedQcResult),
+            ("batches", CuratedBatch),
+        )
+    ),
     _check(
         "material_is_unique",
         "products",
@@ -361,7 +382,6 @@ curated_checks = [
         ERROR,
         lambda w: not_null(products_frame(w), ["family"], ["material"]),
     ),
-    _conformance_check("products", CuratedProduct),
     _check(
         "order_is_unique",
         "production_orders",
@@ -390,7 +410,6 @@ curated_checks = [
         ERROR,
         lambda w: within_range(orders_frame(w), "quantity", 1e-9, None, ["order"]),
     ),
-    _conformance_check("production_orders", CuratedProductionOrder),
     _check(
         "work_center_is_unique",
         "lines",
@@ -401,9 +420,11 @@ curated_checks = [
     _check(
         "hours_per_day_in_range",
         "lines",
-        "A line works between 0 and 24 hours a day.",
+        "A line works more than 0 and at most 24 hours a day (0 would mean never).",
         ERROR,
-        lambda w: within_range(lines_frame(w), "hours_per_day", 0, 24, ["work_center"]),
+        lambda w: within_range(
+            lines_frame(w), "hours_per_day", MIN_HOURS_PER_DAY, 24, ["work_center"]
+        ),
     ),
     _check(
         "line_is_known",
@@ -418,6 +439,30 @@ curated_checks = [
             "curated/lines",
             shown=["material"],
         ),
+    ),
+    _check(
+        "version_is_unique",
+        "line_eligibility",
+        "One production version per product and line: two rates for the same pair "
+        "leave the processing time ambiguous.",
+        ERROR,
+        lambda w: unique_key(eligibility_frame(w), ["material", "work_center"], ["rate_per_hour"]),
+    ),
+    _check(
+        "pair_is_unique",
+        "changeovers",
+        "One changeover time per line and family pair.",
+        ERROR,
+        lambda w: unique_key(
+            changeovers_frame(w), ["work_center", "from_family", "to_family"], ["minutes"]
+        ),
+    ),
+    _check(
+        "finish_not_before_start",
+        "production_orders",
+        "An order's basic finish date is not before its basic start date.",
+        ERROR,
+        lambda w: _finish_before_start(orders_frame(w)),
     ),
     _check(
         "rate_is_positive",
@@ -455,7 +500,7 @@ curated_checks = [
         "minutes_in_range",
         "changeovers",
         f"Changeovers take between 0 and {MAX_CHANGEOVER_MINUTES} minutes (a week).",
-        WARN,
+        ERROR,
         lambda w: within_range(
             changeovers_frame(w),
             "minutes",
@@ -485,7 +530,6 @@ curated_checks = [
         ERROR,
         lambda w: within_range(demand_frame(w), "quantity", 1e-9, None, ["po_number", "item"]),
     ),
-    _conformance_check("demand", CuratedDemand),
     _check(
         "batch_is_known",
         "qc_results",
@@ -536,6 +580,15 @@ curated_checks = [
         lambda w: released_batches_without_failures(batches_frame(w)),
     ),
 ]
+
+
+def _finish_before_start(orders: pd.DataFrame) -> RuleOutcome:
+    rule = "finish date on or after start date"
+    if orders.empty:
+        return ratio_at_most(rule, orders, 0, 0.0, "orders end before they start")
+    backwards = orders[orders["finish_date"] < orders["start_date"]]
+    shown = backwards[["order", "material", "start_date", "finish_date"]]
+    return ratio_at_most(rule, shown, len(orders), 0.0, "orders end before they start")
 
 
 def _sap_batches(warehouse: WarehouseResource) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 import pandas as pd
+from pydantic import ValidationError
 
 from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
 from pharma_pipelines.assets.raw import OWNER
@@ -74,9 +75,17 @@ def scheduling_problem(
         raise dg.Failure(
             description=f"the curated tables do not form a scheduling problem: {error}"
         ) from error
-    problem = SchedulingProblem.model_validate(
-        {**translation.instance, "plan_start": translation.plan_start}
-    )
+    try:
+        problem = SchedulingProblem.model_validate(
+            {**translation.instance, "plan_start": translation.plan_start}
+        )
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()[:5]
+        )
+        raise dg.Failure(
+            description=f"the curated tables give an invalid scheduling problem: {problems}"
+        ) from error
     digest = problem.content_hash()
     warehouse.planning().save_problem(
         digest, problem.model_dump(mode="json"), len(problem.orders), context.run.run_id

@@ -7,6 +7,7 @@ reason. Each raw asset then loads the file versions of its kind it has not loade
 their reasons, and unreadable files quarantined. Re-running loads nothing twice.
 """
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 
 from pharma_pipelines.assets.checks_support import ERROR, WARN, to_check_result
 from pharma_pipelines.ingestion import (
+    Classification,
     ParsedExtract,
     ParsedFile,
     classify,
@@ -63,14 +65,24 @@ def file_inventory(
     kinds: Counter[str] = Counter()
     unrecognised: list[str] = []
     for entry in entries:
-        data = landing.read(entry.relative_path)
-        digest = content_hash(data)
-        classification = classify(entry.relative_path, data)
+        if entry.is_link:
+            digest = content_hash(f"link:{entry.link_target}".encode())
+            classification = Classification(
+                kind=None,
+                reason=(
+                    f"{entry.relative_path}: a symbolic link to {entry.link_target!r}; links "
+                    "are not followed (they may point outside the landing zone): copy the file"
+                ),
+            )
+        else:
+            data = landing.read(entry.relative_path)
+            digest = content_hash(data)
+            classification = classify(entry.relative_path, data)
         kinds[classification.kind or UNRECOGNISED] += 1
         if repository.record_landing_file(
             entry.relative_path,
             digest,
-            len(data),
+            entry.size_bytes,
             classification.kind,
             classification.reason,
             context.run.run_id,
@@ -166,6 +178,8 @@ def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
                 content_hash=parsed.content_hash,
                 encoding=_joined(e.encoding for e in extracts),
                 layout=_joined(_layout(e) for e in extracts),
+                decimal_separator=_decimal_separator(extracts),
+                notes=list(parsed.notes),
                 rows=[_row(r) for e in extracts for r in _rows_with_part(e)],
                 rejects=[
                     RejectToStore(r.row_number, r.column, r.raw_value, r.reason)
@@ -200,6 +214,15 @@ def _rows_with_part(extract: ParsedExtract) -> Iterable[tuple[int, dict[str, str
 
 def _row(numbered: tuple[int, dict[str, str]]) -> RowToStore:
     return RowToStore(row_number=numbered[0], values=numbered[1])
+
+
+_DECIMAL_IN_LAYOUT = re.compile(r"decimal='(.)'")
+
+
+def _decimal_separator(extracts: Sequence[ParsedExtract]) -> str | None:
+    """The decimal separator the parser read the file with, when it states one."""
+    found = {m[1] for e in extracts if (m := _DECIMAL_IN_LAYOUT.search(e.layout))}
+    return found.pop() if len(found) == 1 else None
 
 
 def _layout(extract: ParsedExtract) -> str:
@@ -395,9 +418,37 @@ def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
     return [_reconcile, _rejects, _quarantine]
 
 
+@dg.asset_check(
+    asset=raw_key("outlook/messages"),
+    name="mail_read_without_findings",
+    description=(
+        "Every message was read without findings: an attachment that looked like data but "
+        "could not be read, a message without a date, an undecodable header."
+    ),
+)
+def mail_read_without_findings(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    files = warehouse.raw().loaded_files()
+    mine = [f for f in files if f.entity == "outlook/messages"]
+    findings = pd.DataFrame(
+        [{"file": f.relative_path, "finding": note} for f in mine for note in f.notes or []],
+        columns=pd.Index(["file", "finding"]),
+    )
+    outcome = ratio_at_most(
+        "mail read without findings",
+        findings,
+        len(mine),
+        0.0,
+        f"findings in {findings['file'].nunique()} mail files",
+    )
+    return to_check_result(outcome, WARN)
+
+
 raw_assets = [_build_single_raw_asset(entity) for entity in SINGLE_FILE_ENTITIES]
 raw_checks = [
-    check
-    for entity in (*SINGLE_FILE_ENTITIES, *OUTLOOK_ENTITIES)
-    for check in _build_raw_checks(entity)
+    mail_read_without_findings,
+    *(
+        check
+        for entity in (*SINGLE_FILE_ENTITIES, *OUTLOOK_ENTITIES)
+        for check in _build_raw_checks(entity)
+    ),
 ]

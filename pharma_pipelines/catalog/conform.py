@@ -13,9 +13,22 @@ from typing import Any
 
 import pandas as pd
 
-from pharma_pipelines.values import NumberFormat, ValueRuleError, detect_number_format
+from pharma_pipelines.values import (
+    DECIMAL_COMMA,
+    DECIMAL_POINT,
+    NumberFormat,
+    ValueRuleError,
+    detect_number_format,
+)
 
-LINEAGE = ("raw_record_id", "file_id", "source_file", "row_number", "layout")
+LINEAGE = (
+    "raw_record_id",
+    "file_id",
+    "source_file",
+    "row_number",
+    "layout",
+    "decimal_separator",
+)
 
 
 @dataclass(frozen=True)
@@ -86,16 +99,33 @@ def collapse_identical(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFr
 def column_formats(
     frame: pd.DataFrame, columns: Sequence[str]
 ) -> dict[tuple[int, str], NumberFormat]:
-    """The number format of each (file, column), decided once from all its values."""
+    """The number format of each (file, column).
+
+    The raw layer's decision for the file wins, so a value means the same in both layers;
+    only files it could not decide for (JSON, mail attachments) are judged per column.
+    """
     formats: dict[tuple[int, str], NumberFormat] = {}
     if frame.empty:
         return formats
     for file_id, part in frame.groupby("file_id"):
+        declared = _declared_format(part)
         for column in columns:
+            if declared is not None:
+                formats[(int(str(file_id)), column)] = declared
+                continue
             if column in part.columns:
                 values = [str(v) for v in part[column].dropna()]
                 formats[(int(str(file_id)), column)] = detect_number_format(values).format
     return formats
+
+
+def _declared_format(part: pd.DataFrame) -> NumberFormat | None:
+    if "decimal_separator" not in part.columns:
+        return None
+    separators = {str(v) for v in part["decimal_separator"].dropna() if str(v)}
+    if len(separators) != 1:
+        return None
+    return DECIMAL_COMMA if separators == {","} else DECIMAL_POINT
 
 
 def issue_at(entity: str, row: pd.Series, column: str, reason: str) -> ConformanceIssue:

@@ -14,6 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# Python's csv module refuses fields over 128 KiB; free-text columns of real exports can be
+# longer, and one long field must not make a whole file unreadable.
+csv.field_size_limit(64 * 1024 * 1024)
+
 SEPARATORS = (";", ",", "\t", "|")
 SNIFF_LINES = 30
 

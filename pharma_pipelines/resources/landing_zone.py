@@ -8,6 +8,7 @@ implementation of the same port.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,11 @@ class LandingEntry:
     relative_path: str
     size_bytes: int
     modified_at: dt.datetime
+    link_target: str | None = None
+
+    @property
+    def is_link(self) -> bool:
+        return self.link_target is not None
 
 
 def is_complete(relative_path: str) -> bool:
@@ -50,10 +56,22 @@ class LandingZoneResource(dg.ConfigurableResource):
         return root
 
     def entries(self) -> Iterator[LandingEntry]:
-        """Every complete file below the root, in a stable (sorted) order."""
+        """Every complete file below the root, in a stable (sorted) order.
+
+        Symbolic links are listed with their target but never read.
+        """
         root = self._root()
         for path in sorted(root.rglob("*")):
-            if not path.is_file() or path.is_symlink():
+            if path.is_symlink():
+                # Listed but never followed: a link may point outside the landing zone.
+                yield LandingEntry(
+                    relative_path=path.relative_to(root).as_posix(),
+                    size_bytes=0,
+                    modified_at=dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.UTC),
+                    link_target=os.readlink(path),
+                )
+                continue
+            if not path.is_file():
                 continue
             relative = path.relative_to(root).as_posix()
             if any(part.startswith(".") for part in Path(relative).parts[:-1]):
@@ -69,6 +87,8 @@ class LandingZoneResource(dg.ConfigurableResource):
 
     def read(self, relative_path: str) -> bytes:
         root = self._root()
+        if (root / relative_path).is_symlink():
+            raise ValueError(f"{relative_path!r} is a symbolic link; links are not followed")
         path = (root / relative_path).resolve()
         if root not in path.parents:
             raise ValueError(f"{relative_path!r} lies outside the landing zone {str(root)!r}")

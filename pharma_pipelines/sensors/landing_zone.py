@@ -38,8 +38,12 @@ def landing_zone_sensor(
     requests: list[dg.RunRequest] = []
     keys_this_tick: set[str] = set()
     for entry in landing.entries():
-        data = landing.read(entry.relative_path)
-        digest = content_hash(data)
+        if entry.is_link:
+            data = b""
+            digest = content_hash(f"link:{entry.link_target}".encode())
+        else:
+            data = landing.read(entry.relative_path)
+            digest = content_hash(data)
         if seen.get(entry.relative_path) == digest:
             continue
         key = run_key(entry.relative_path, digest)
@@ -47,7 +51,7 @@ def landing_zone_sensor(
         if key in keys_this_tick:
             continue
         keys_this_tick.add(key)
-        kind = classify(entry.relative_path, data).kind
+        kind = None if entry.is_link else classify(entry.relative_path, data).kind
         requests.append(
             dg.RunRequest(
                 run_key=key,

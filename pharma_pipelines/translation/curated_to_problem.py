@@ -20,6 +20,9 @@ Conventions, stated once:
   the diagonal (the same product again) is the family's batch-to-batch clean.
 - Weight of tardiness from the SAP order priority: 1 (very high) weighs 4, 2 weighs 3,
   3 weighs 2, anything else 1.
+- An order whose basic finish date is SAP's open end (9999-12-31) has no due date (due at
+  the horizon); one whose basic start date is open-ended cannot be scheduled and is left
+  out with that reason.
 - The horizon is the latest due time plus a slack of whole days, and never shorter than the
   latest release plus the longest processing time.
 """
@@ -36,6 +39,7 @@ import pandas as pd
 
 MINUTES_PER_DAY = 24 * 60
 PRIORITY_WEIGHTS = {1: 4, 2: 3, 3: 2}
+OPEN_END = dt.date(9999, 12, 31)
 
 
 class TranslationError(ValueError):
@@ -95,6 +99,8 @@ def build_instance(
     order_materials: dict[str, str] = {}
     for row in open_orders.sort_values(["start_date", "order"]).to_dict("records"):
         reason = _exclusion_reason(row["material"], families, rates, known_lines)
+        if reason is None and row["start_date"] >= OPEN_END:
+            reason = "basic start date 9999-12-31 is open-ended: the order has no release date"
         if reason is not None:
             excluded.append(ExcludedOrder(row["order"], row["material"], reason))
             continue
@@ -109,7 +115,7 @@ def build_instance(
                 "product": row["material"],
                 "quantity": round(float(row["quantity"])),
                 "release": _minutes(row["start_date"], plan_start, zone),
-                "due": _minutes(row["finish_date"] + dt.timedelta(days=1), plan_start, zone),
+                "due": _due(row["finish_date"], plan_start, zone),
                 "weight": PRIORITY_WEIGHTS.get(int(row["priority"]), 1),
                 "proc": proc,
             }
@@ -123,7 +129,7 @@ def build_instance(
 
     product_ids = sorted({o["product"] for o in order_rows})
     horizon = max(
-        max(o["due"] for o in order_rows) + horizon_slack_days * MINUTES_PER_DAY,
+        max(o["due"] or 0 for o in order_rows) + horizon_slack_days * MINUTES_PER_DAY,
         max(o["release"] + max(o["proc"].values()) for o in order_rows),
     )
     used_lines = sorted({line for o in order_rows for line in o["proc"]})
@@ -131,7 +137,13 @@ def build_instance(
         _line(lines[lines["work_center"] == line].iloc[0], plan_start, zone, horizon)
         for line in used_lines
     ]
-    setups = {line: _setup(line, product_ids, families, changeovers) for line in used_lines}
+    for order in order_rows:
+        if order["due"] is None:
+            order["due"] = horizon
+    runs_on = {line: {o["product"] for o in order_rows if line in o["proc"]} for line in used_lines}
+    setups = {
+        line: _setup(line, product_ids, runs_on[line], families, changeovers) for line in used_lines
+    }
     instance = {
         "name": name,
         "description": "built from the curated tables",
@@ -162,6 +174,13 @@ def _exclusion_reason(
     return None
 
 
+def _due(finish: dt.date, plan_start: dt.datetime, zone: ZoneInfo) -> int | None:
+    """End of the finish day; None for SAP's open end (9999-12-31), which has no due date."""
+    if finish >= OPEN_END:
+        return None
+    return _minutes(finish + dt.timedelta(days=1), plan_start, zone)
+
+
 def _minutes(day: dt.date, plan_start: dt.datetime, zone: ZoneInfo) -> int:
     instant = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     return max(0, int((instant - plan_start).total_seconds() // 60))
@@ -185,8 +204,13 @@ def _line(row: pd.Series, plan_start: dt.datetime, zone: ZoneInfo, horizon: int)
 
 
 def _setup(
-    line: str, product_ids: list[str], families: dict[str, str], changeovers: pd.DataFrame
+    line: str,
+    product_ids: list[str],
+    runs_here: set[str],
+    families: dict[str, str],
+    changeovers: pd.DataFrame,
 ) -> dict[str, Any]:
+    """The product-to-product matrix of a line; pairs it never runs are 0 and unused."""
     on_line = changeovers[changeovers["work_center"] == line]
     minutes = {
         (a, b): int(m)
@@ -196,6 +220,9 @@ def _setup(
     for a in product_ids:
         row = []
         for b in product_ids:
+            if a not in runs_here or b not in runs_here:
+                row.append(0)
+                continue
             pair = (families[a], families[b])
             if pair not in minutes:
                 raise TranslationError(

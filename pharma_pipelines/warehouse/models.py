@@ -67,6 +67,8 @@ class LoadedFile(Base):
     quarantine_reason: Mapped[str | None]
     encoding: Mapped[str | None]
     layout: Mapped[str | None]
+    decimal_separator: Mapped[str | None] = mapped_column(String(1))
+    notes: Mapped[list[str]] = mapped_column(default=list)
     rows_read: Mapped[int] = mapped_column(default=0)
     rows_loaded: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)

@@ -62,6 +62,8 @@ class FileLoad:
     content_hash: str
     encoding: str | None
     layout: str | None
+    decimal_separator: str | None = None
+    notes: Sequence[str] = ()
     rows: Sequence[RowToStore] = ()
     rejects: Sequence[RejectToStore] = ()
     attachments: Sequence[AttachmentToStore] = ()
@@ -144,6 +146,8 @@ class RawRepository:
                 quarantine_reason=load.quarantine_reason,
                 encoding=load.encoding,
                 layout=load.layout,
+                decimal_separator=load.decimal_separator,
+                notes=list(load.notes),
                 rows_read=rows_loaded + rows_rejected,
                 rows_loaded=rows_loaded,
                 rows_rejected=rows_rejected,
@@ -233,11 +237,19 @@ class RawRepository:
         )
 
     def records_frame(self, entity: str) -> pd.DataFrame:
-        """All raw rows of an entity as text columns plus lineage.
+        """The current raw rows of an entity as text columns plus lineage.
 
-        Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order, so a
-        larger id is a newer extract), ``source_file``, ``row_number`` and ``layout``.
+        Current means: of each file path, only its newest loaded version; a file that was
+        overwritten withdraws the rows of its earlier versions (they stay in the table for
+        lineage). Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order,
+        so a larger id is a newer extract), ``source_file``, ``row_number``, ``layout`` and
+        the file's ``decimal_separator`` as the raw layer decided it.
         """
+        newest = (
+            select(func.max(LoadedFile.id))
+            .where(LoadedFile.entity == entity)
+            .group_by(LoadedFile.relative_path)
+        )
         statement = (
             select(
                 RawRecord.id,
@@ -246,14 +258,16 @@ class RawRepository:
                 RawRecord.payload,
                 LoadedFile.relative_path,
                 LoadedFile.layout,
+                LoadedFile.decimal_separator,
             )
             .join(LoadedFile, LoadedFile.id == RawRecord.file_id)
-            .where(RawRecord.entity == entity)
+            .where(RawRecord.entity == entity, RawRecord.file_id.in_(newest))
             .order_by(RawRecord.file_id, RawRecord.row_number)
         )
         records: list[dict[str, Any]] = []
         with Session(self._engine) as session:
-            for record_id, file_id, row_number, payload, path, layout in session.execute(statement):
+            rows = session.execute(statement).all()
+            for record_id, file_id, row_number, payload, path, layout, decimal in rows:
                 records.append(
                     {
                         **payload,
@@ -262,6 +276,7 @@ class RawRepository:
                         "source_file": path,
                         "row_number": row_number,
                         "layout": layout or "",
+                        "decimal_separator": decimal or "",
                     }
                 )
         return pd.DataFrame.from_records(records)
