@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pharma_pipelines.settings import PlatformSettings, load_settings
+from pharma_pipelines.settings import (
+    PlatformSettings,
+    load_settings,
+    warehouse_for_landing_zone,
+)
 
 
 def _settings(args: argparse.Namespace) -> PlatformSettings:
-    overrides = {}
+    overrides: dict[str, object] = {}
     if getattr(args, "landing", None):
         overrides["landing_zone"] = str(Path(args.landing).expanduser().resolve())
     if getattr(args, "warehouse", None):
         overrides["warehouse_url"] = args.warehouse
+    elif "landing_zone" in overrides and "PHARMA_WAREHOUSE_URL" not in os.environ:
+        # The warehouse accumulates every file it has loaded; a second landing zone in the
+        # same default warehouse would mix two plants, so each gets its own by default.
+        overrides["warehouse_url"] = warehouse_for_landing_zone(str(overrides["landing_zone"]))
     if getattr(args, "time_limit", None):
         overrides["solver_time_limit_s"] = args.time_limit
     return load_settings().model_copy(update=overrides)
@@ -48,13 +57,29 @@ def _generate_sample(args: argparse.Namespace) -> int:
     print(f"wrote {len(summary.files)} files to {args.directory} (seed {args.seed})")
     for name, count in sorted(summary.counts.items()):
         print(f"  {name}: {count}")
+    if summary.defects:
+        print(f"{len(summary.defects)} deliberate defects:")
+        for defect in summary.defects:
+            where = f"{defect.file}" + (f" line {defect.row}" if defect.row else "")
+            where += f" column {defect.column}" if defect.column else ""
+            print(f"  {defect.code}: {where}: {defect.description}")
     return 0
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from pharma_pipelines.scheduling import check_schedule, read_instance, solve, write_solution
+    from pharma_pipelines.scheduling import (
+        BenchFormatError,
+        check_schedule,
+        read_instance,
+        solve,
+        write_solution,
+    )
 
-    problem = read_instance(Path(args.instance))
+    try:
+        problem = read_instance(Path(args.instance))
+    except (OSError, BenchFormatError) as error:
+        print(f"cannot read instance {args.instance}: {error}", file=sys.stderr)
+        return 2
     schedule = solve(problem, time_limit_s=args.time_limit, threads=args.threads, seed=args.seed)
     report = check_schedule(problem, schedule) if schedule.assignments else None
     print(

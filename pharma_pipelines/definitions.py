@@ -34,6 +34,9 @@ def build_definitions(settings: PlatformSettings) -> dg.Definitions:
         asset_checks=all_checks,
         sensors=[landing_zone_sensor],
         resources=build_resources(settings),
+        # One process per run: steps are short and share the warehouse engine; the
+        # multiprocess default spends seconds per step starting interpreters.
+        executor=dg.in_process_executor,
     )
 
 

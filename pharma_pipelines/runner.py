@@ -44,6 +44,17 @@ class FileAccount:
     rows_loaded: int
     rows_rejected: int
     quarantine_reason: str | None
+    loaded_in_this_run: bool = False
+
+
+@dataclass
+class RejectedRow:
+    file: str
+    entity: str
+    row: int
+    column: str | None
+    raw_value: str | None
+    reason: str
 
 
 @dataclass
@@ -55,7 +66,9 @@ class RunSummary:
     assets_materialized: list[str] = field(default_factory=list)
     assets_not_materialized: list[str] = field(default_factory=list)
     checks: list[CheckSummary] = field(default_factory=list)
+    checks_not_run: list[str] = field(default_factory=list)
     files: list[FileAccount] = field(default_factory=list)
+    rejected_rows: list[RejectedRow] = field(default_factory=list)
     schedule: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -162,8 +175,15 @@ def materialize_all(
         )
         for evaluation in result.get_asset_check_evaluations()
     ]
+    evaluated = {(c.asset, c.check) for c in summary.checks}
+    summary.checks_not_run = sorted(
+        f"{key.asset_key.to_user_string()}:{key.name}"
+        for key in job.asset_layer.asset_graph.asset_check_keys
+        if (key.asset_key.to_user_string(), key.name) not in evaluated
+    )
     summary.errors = _genuine_step_errors(result)
-    summary.files = _file_accounts(landing, warehouse)
+    summary.files = _file_accounts(landing, warehouse, run_id)
+    summary.rejected_rows = _rejected_rows(warehouse, summary.files)
     summary.schedule = _schedule_summary(result)
     return summary
 
@@ -206,7 +226,29 @@ def _root_cause(error: Any) -> str:
     return error.message.strip()
 
 
-def _file_accounts(landing: LandingZoneResource, warehouse: WarehouseResource) -> list[FileAccount]:
+def _rejected_rows(warehouse: WarehouseResource, files: list[FileAccount]) -> list[RejectedRow]:
+    """Every rejected row of the files now in the landing zone, with its reason."""
+    current = {(f.file, f.entity) for f in files if f.rows_rejected}
+    rows: list[RejectedRow] = []
+    for entity in sorted({entity for _file, entity in current}):
+        for reject in warehouse.raw().rejects_frame(entity).to_dict("records"):
+            if (reject["file"], entity) in current:
+                rows.append(
+                    RejectedRow(
+                        file=str(reject["file"]),
+                        entity=entity,
+                        row=int(reject["row"]),
+                        column=reject["column"],
+                        raw_value=reject["raw_value"],
+                        reason=str(reject["reason"]),
+                    )
+                )
+    return rows
+
+
+def _file_accounts(
+    landing: LandingZoneResource, warehouse: WarehouseResource, run_id: str = ""
+) -> list[FileAccount]:
     """How each file now in the landing zone was accounted for, in whichever run."""
     repository = warehouse.raw()
     present = {entry.relative_path for entry in landing.entries()}
@@ -226,6 +268,7 @@ def _file_accounts(landing: LandingZoneResource, warehouse: WarehouseResource) -
             rows_loaded=loaded.rows_loaded,
             rows_rejected=loaded.rows_rejected,
             quarantine_reason=loaded.quarantine_reason,
+            loaded_in_this_run=loaded.run_id == run_id,
         )
         for loaded in repository.loaded_files()
         if current_hash.get(loaded.relative_path) == loaded.content_hash

@@ -7,6 +7,8 @@ AWS, ECS injects them from SSM Parameter Store). Secrets never have defaults her
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 from pydantic import Field
@@ -43,6 +45,15 @@ class PlatformSettings(BaseSettings):
         ge=0,
         description="Days added after the latest due date to form the planning horizon.",
     )
+
+
+def warehouse_for_landing_zone(landing_zone: str) -> str:
+    """The default SQLite warehouse of one landing zone (the bundled one keeps the plain name)."""
+    if Path(landing_zone).resolve() == BUNDLED_LANDING_ZONE.resolve():
+        return PlatformSettings.model_fields["warehouse_url"].get_default()
+    digest = hashlib.sha256(landing_zone.encode()).hexdigest()[:8]
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", Path(landing_zone).name).strip("-") or "landing"
+    return f"sqlite:///{DEFAULT_DATA_DIR / f'warehouse-{slug}-{digest}.sqlite'}"
 
 
 def load_settings() -> PlatformSettings:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pharma_pipelines.runner import RunSummary
+from pharma_pipelines.runner import FileAccount, RunSummary
+
+REJECTS_SHOWN = 20
 
 
 def render_summary(summary: RunSummary) -> str:
@@ -13,53 +15,83 @@ def render_summary(summary: RunSummary) -> str:
         f"assets: {len(summary.assets_materialized)} materialized, "
         f"{len(summary.assets_not_materialized)} not materialized"
     )
-    for key in summary.assets_not_materialized:
-        out.append(f"  not materialized: {key}")
+    out.extend(f"  not materialized: {key}" for key in summary.assets_not_materialized)
     out.append(
         f"checks: {summary.checks_passed} passed, {summary.checks_warned} warned, "
-        f"{summary.checks_failed} failed"
+        f"{summary.checks_failed} failed, {len(summary.checks_not_run)} not run "
+        "(their asset was not materialized)"
     )
     for check in summary.checks:
         if not check.passed:
             label = "FAILED" if check.severity == "ERROR" else "warned"
             out.append(f"  {label} {check.asset}:{check.check} - {check.description}")
+    out.append("  (failing rows of each check: asset metadata in the UI, or --report JSON)")
 
-    out.append("")
-    out.append("ingestion, per file:")
-    by_file: dict[str, list] = defaultdict(list)
+    out.extend(["", "ingestion, per file:"])
+    by_file: dict[str, list[FileAccount]] = defaultdict(list)
     for account in summary.files:
         by_file[account.file].append(account)
     for name, accounts in by_file.items():
-        parts = []
-        for a in accounts:
-            if a.status == "quarantined":
-                parts.append(f"{a.entity or a.kind}: QUARANTINED ({a.quarantine_reason})")
-            elif a.status == "duplicate":
-                parts.append(f"{a.entity}: DUPLICATE ({a.quarantine_reason})")
-            elif a.status == "not loaded":
-                parts.append(f"NOT LOADED ({a.quarantine_reason})")
-            else:
-                parts.append(f"{a.entity}: {a.rows_loaded} loaded, {a.rows_rejected} rejected")
-        out.append(f"  {name}: " + "; ".join(parts))
+        out.append(f"  {name}: " + "; ".join(_describe(accounts)))
     totals = summary.to_json()["totals"]
+    new_files = len({f.file for f in summary.files if f.loaded_in_this_run})
     out.append(
-        f"  total: {totals['files']} files, {totals['rows_loaded']} rows loaded, "
+        f"  total: {totals['files']} files ({new_files} loaded in this run, the rest "
+        f"already loaded earlier), {totals['rows_loaded']} rows loaded, "
         f"{totals['rows_rejected']} rejected, {totals['files_quarantined']} files quarantined"
     )
+    if summary.rejected_rows:
+        out.append(f"rejected rows (first {REJECTS_SHOWN}; all in --report and table raw_reject):")
+        for reject in summary.rejected_rows[:REJECTS_SHOWN]:
+            column = f", column {reject.column!r}" if reject.column else ""
+            out.append(f"  {reject.file} line {reject.row}{column}: {reject.reason}")
 
     out.append("")
-    if summary.schedule:
-        s = summary.schedule
-        out.append(
-            f"schedule: {s.get('status')} (verified: {s.get('verified')}), objective "
-            f"{s.get('objective')}, bound {s.get('bound')}, gap {s.get('gap')}, "
-            f"{s.get('solve_seconds')} s of {s.get('time_limit_s')} s"
-        )
-        for name, value in (s.get("kpis") or {}).items():
-            out.append(f"  {name}: {value}")
-    else:
-        out.append("schedule: not solved in this run")
-    for error in summary.errors:
-        out.append(f"ERROR {error}")
+    out.extend(_schedule_lines(summary))
+    out.extend(f"ERROR {error}" for error in summary.errors)
     out.append(f"exit status {summary.exit_code}")
     return "\n".join(out)
+
+
+def _describe(accounts: list[FileAccount]) -> list[str]:
+    parts = []
+    for a in accounts:
+        if a.status == "quarantined":
+            parts.append(f"{a.entity or a.kind}: QUARANTINED ({a.quarantine_reason})")
+        elif a.status == "duplicate":
+            parts.append(f"{a.entity}: DUPLICATE ({a.quarantine_reason})")
+        elif a.status == "not loaded":
+            parts.append(f"NOT LOADED ({a.quarantine_reason})")
+        elif a.rows_loaded or a.rows_rejected:
+            when = "" if a.loaded_in_this_run else " (already loaded)"
+            parts.append(f"{a.entity}: {a.rows_loaded} loaded, {a.rows_rejected} rejected{when}")
+    return parts or [f"{accounts[0].entity}: no rows"]
+
+
+def _schedule_lines(summary: RunSummary) -> list[str]:
+    s = summary.schedule
+    if not s:
+        if "planning/production_schedule" in summary.assets_not_materialized:
+            return [
+                "schedule: not solved in this run: an upstream step or blocking ERROR check "
+                "failed (see above), so the schedule was held back"
+            ]
+        return ["schedule: not solved in this run"]
+    gap = s.get("gap")
+    bound = s.get("bound")
+    lines = [
+        f"schedule: {s.get('status')} (verified by the independent checker: "
+        f"{s.get('verified')}), solved in {s.get('solve_seconds')} s "
+        f"(limit {s.get('time_limit_s')} s)",
+        f"  objective {s.get('objective')} = weighted tardiness minutes + changeover minutes",
+        f"  lower bound {bound:.0f}, gap {gap:.1%}"
+        if gap is not None and bound is not None
+        else "  no lower bound (no proof of quality)",
+    ]
+    if gap is not None and gap > 0.05:
+        lines.append(
+            "  the gap is not closed: a longer PHARMA_SOLVER_TIME_LIMIT_S may find a better plan"
+        )
+    for name, value in (s.get("kpis") or {}).items():
+        lines.append(f"  {name}: {value}")
+    return lines
