@@ -100,6 +100,24 @@ def is_sap_list(text: str, separator: str | None) -> bool:
     return len(framed) >= max(1, len(lines) // 2)
 
 
+MAX_RECORD_LINES = 100
+"""A quoted field spanning more lines than this is a quote that was never closed."""
+
+
+def _runaway(fields: list[str], separator: str, span: int, *, at_end: bool) -> bool:
+    """Whether a record is the remains of an unclosed quote.
+
+    Python's csv module reads an unclosed quote silently to the end of the file. Real
+    quoted line breaks span a few lines; a field that runs over many lines, or that reaches
+    the end of the file with what looks like further records inside it, is a runaway.
+    """
+    if span > MAX_RECORD_LINES:
+        return True
+    if not at_end or span == 1:
+        return False
+    return any("\n" in f and separator in f.split("\n", 1)[1] for f in fields)
+
+
 def read_records(text: str, separator: str | None, *, sap_list: bool = False) -> Iterator[Record]:
     """Split ``text`` into records; raises :class:`UnterminatedQuoteError` on a runaway quote.
 
@@ -123,6 +141,8 @@ def read_records(text: str, separator: str | None, *, sap_list: bool = False) ->
             raise UnterminatedQuoteError(previous + 1, str(error)) from error
         start = previous + 1
         previous = reader.line_num
+        if _runaway(fields, separator, previous - start + 1, at_end=stream.tell() == len(text)):
+            raise UnterminatedQuoteError(start, "a quoted field is never closed")
         if sap_list:
             joined = separator.join(fields)
             if _RULE_LINE.fullmatch(joined) or (fields and fields[0].strip()):

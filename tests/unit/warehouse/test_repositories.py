@@ -56,12 +56,15 @@ def test_identifiers_survive_the_round_trip_as_text(engine):
     assert rejects[["row", "column"]].values.tolist() == [[4, "material"]]
 
 
-def test_a_new_version_of_the_same_path_is_a_new_load(engine):
+def test_a_new_version_of_the_same_path_withdraws_the_old_rows(engine):
     repository = RawRepository(engine)
     repository.store(a_load("h1"), "run-1")
     second = repository.store(a_load("h2"), "run-2")
     assert second.already_loaded is False
-    assert len(repository.records_frame("sap/material_master")) == 4
+    current = repository.records_frame("sap/material_master")
+    assert len(current) == 2
+    assert set(current["file_id"]) == {2}
+    assert repository.entity_counts(["sap/material_master"]) == {"sap/material_master": 4}
 
 
 def test_curated_replace_swaps_rows_and_issues_together(engine):
