@@ -31,6 +31,7 @@ from pharma_pipelines.quality.rules import (
     not_null,
     ratio_at_most,
     references,
+    released_batches_have_results,
     released_batches_without_failures,
     unique_key,
     within_range,
@@ -578,6 +579,13 @@ curated_checks = [
         "No batch released by the quality unit has a failed release-relevant result.",
         ERROR,
         lambda w: released_batches_without_failures(batches_frame(w)),
+    ),
+    _check(
+        "released_batches_have_results",
+        "batches",
+        "Every batch released by the quality unit has release-relevant QC results.",
+        ERROR,
+        lambda w: released_batches_have_results(batches_frame(w)),
     ),
 ]
 

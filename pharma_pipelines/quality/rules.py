@@ -168,3 +168,23 @@ def released_batches_without_failures(batches: pd.DataFrame) -> RuleOutcome:
         "0 released batches with failures",
         "released batches have failed results",
     )
+
+
+def released_batches_have_results(batches: pd.DataFrame) -> RuleOutcome:
+    """A released batch has release-relevant results: no release without evidence.
+
+    A file of results that failed to load, or results booked to a mistyped batch number,
+    would otherwise leave a released batch with nothing to fail on.
+    """
+    rule = "every RELEASED batch has release-relevant results"
+    if batches.empty:
+        return _outcome(rule, batches, 0, "0 such batches", "released batches lack results")
+    released = batches[batches["disposition"] == "RELEASED"]
+    bare = released[released["results_total"] == 0]
+    return _outcome(
+        rule,
+        bare[["batch", "material", "disposition"]],
+        len(released),
+        "0 released batches without results",
+        "released batches have no release-relevant results",
+    )

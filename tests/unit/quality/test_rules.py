@@ -5,6 +5,7 @@ from pharma_pipelines.quality.rules import (
     not_null,
     ratio_at_most,
     references,
+    released_batches_have_results,
     released_batches_without_failures,
     rows_reconcile,
     unique_key,
@@ -79,3 +80,18 @@ def test_released_batch_with_failed_result_is_caught():
     )
     outcome = released_batches_without_failures(batches)
     assert outcome.failing_rows["batch"].tolist() == ["B240320C"]
+
+
+def test_a_released_batch_without_results_is_caught():
+    batches = pd.DataFrame(
+        {
+            "batch": ["B1", "B2", "B3"],
+            "material": ["M", "M", "M"],
+            "disposition": ["RELEASED", "RELEASED", None],
+            "results_failed": [0, 0, 0],
+            "results_total": [4, 0, 0],
+        }
+    )
+    outcome = released_batches_have_results(batches)
+    assert outcome.failing_rows["batch"].tolist() == ["B2"]
+    assert outcome.total == 2
