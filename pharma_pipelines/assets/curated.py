@@ -107,83 +107,74 @@ def _curated_asset(
     )
 
 
-@_curated_asset(
+def _single_source_asset(
+    name: str,
+    entity: str,
+    table: type[Base],
+    curate: Callable[[pd.DataFrame], Curated],
+    description: str,
+) -> dg.AssetsDefinition:
+    """A curated table built from the raw rows of one extract kind."""
+
+    @_curated_asset(name, [raw_key(entity)], description)
+    def _asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        raw = warehouse.raw().records_frame(entity)
+        return _store(context, warehouse, table, curate(raw), len(raw))
+
+    return _asset
+
+
+products = _single_source_asset(
     "products",
-    [raw_key("sap/material_master")],
+    "sap/material_master",
+    CuratedProduct,
+    curate_products,
     "Finished products (SAP material type FERT), one row per material number with its "
     "description, base unit and product family (the SAP material group). Material "
     "numbers keep their leading zeros. Newest extract wins per material.",
 )
-def products(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    raw = warehouse.raw().records_frame("sap/material_master")
-    return _store(context, warehouse, CuratedProduct, curate_products(raw), len(raw))
-
-
-@_curated_asset(
+production_orders = _single_source_asset(
     "production_orders",
-    [raw_key("sap/production_orders")],
+    "sap/production_orders",
+    CuratedProductionOrder,
+    curate_production_orders,
     "SAP production orders with quantity, basic start (release) and finish (due) dates, "
     "priority and system status; orders with status TECO, DLV or CLSD are closed and are "
     "not scheduled.",
 )
-def production_orders(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    raw = warehouse.raw().records_frame("sap/production_orders")
-    return _store(
-        context, warehouse, CuratedProductionOrder, curate_production_orders(raw), len(raw)
-    )
-
-
-@_curated_asset(
+lines = _single_source_asset(
     "lines",
-    [raw_key("sap/work_centers")],
+    "sap/work_centers",
+    CuratedLine,
+    curate_lines,
     "Production lines (SAP work centers) with their availability window and hours per day.",
 )
-def lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    raw = warehouse.raw().records_frame("sap/work_centers")
-    return _store(context, warehouse, CuratedLine, curate_lines(raw), len(raw))
-
-
-@_curated_asset(
+line_eligibility = _single_source_asset(
     "line_eligibility",
-    [raw_key("sap/production_versions")],
+    "sap/production_versions",
+    CuratedLineEligibility,
+    curate_line_eligibility,
     "Which product may run on which line and at what rate (units per hour), from SAP "
     "production versions.",
 )
-def line_eligibility(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    raw = warehouse.raw().records_frame("sap/production_versions")
-    return _store(
-        context, warehouse, CuratedLineEligibility, curate_line_eligibility(raw), len(raw)
-    )
-
-
-@_curated_asset(
+changeovers = _single_source_asset(
     "changeovers",
-    [raw_key("sap/changeovers")],
+    "sap/changeovers",
+    CuratedChangeover,
+    curate_changeovers,
     "Changeover (cleaning and set-up) minutes per line from one product family to the "
     "next; the diagonal is the batch-to-batch clean within a family.",
 )
-def changeovers(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    raw = warehouse.raw().records_frame("sap/changeovers")
-    return _store(context, warehouse, CuratedChangeover, curate_changeovers(raw), len(raw))
-
-
-@_curated_asset(
+demand = _single_source_asset(
     "demand",
-    [raw_key("outlook/order_lines")],
+    "outlook/order_lines",
+    CuratedDemand,
+    curate_demand,
     "Customer demand: order lines read from CSV and XLSX attachments of customer e-mails "
     "(PO number, item, material, quantity, requested date), traced to the message.",
 )
-def demand(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    raw = warehouse.raw().records_frame("outlook/order_lines")
-    return _store(context, warehouse, CuratedDemand, curate_demand(raw), len(raw))
 
 
 @_curated_asset(
