@@ -36,8 +36,8 @@ def render_summary(summary: RunSummary) -> str:
     totals = summary.to_json()["totals"]
     new_files = len({f.file for f in summary.files if f.loaded_in_this_run})
     out.append(
-        f"  total: {totals['files']} files ({new_files} loaded in this run, the rest "
-        f"already loaded earlier), {totals['rows_loaded']} rows loaded, "
+        f"  total: {totals['files']} files ({new_files} new in this run), "
+        f"{totals['rows_loaded']} rows loaded, "
         f"{totals['rows_rejected']} rejected, {totals['files_quarantined']} files quarantined"
     )
     if summary.rejected_rows:
