@@ -9,8 +9,7 @@ on one thread (seed 0) in this process, and prints status, objective, bound,
 gap and times. "cold" starts CBC from nothing; "warm" gives it the local-search
 schedule as ``model.start`` and its objective as cutoff, which is what
 ``solve()`` does. The shared-arcs formulation takes no extra cuts. Results
-depend on the machine; the numbers quoted in the report of the scheduling
-work came from this script.
+depend on the machine, so compare variants within one run only.
 """
 
 from __future__ import annotations
