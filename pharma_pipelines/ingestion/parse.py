@@ -37,13 +37,23 @@ def path_hint(relative_path: str) -> str | None:
     return top if top in SOURCE_FOLDERS else None
 
 
+BINARY_NUL_SHARE = 0.01
+BINARY_MIN_NULS = 8
+BINARY_DENSE_SHARE = 0.1
+
+
 def _binary(data: bytes) -> str | None:
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             return what
     sample = data[:4096]
     has_bom = sample.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if b"\x00" in sample and not has_bom and utf16_without_bom(data) is None:
+    # A stray NUL in a text export is one bad row, not a binary file: only a sample that
+    # is full of them (as machine formats are) makes the whole file binary.
+    nuls = sample.count(b"\x00")
+    share = nuls / max(1, len(sample))
+    many = share > BINARY_NUL_SHARE and (nuls > BINARY_MIN_NULS or share > BINARY_DENSE_SHARE)
+    if many and not has_bom and utf16_without_bom(data) is None:
         return "a binary file (NUL bytes, no UTF-16 pattern)"
     return None
 

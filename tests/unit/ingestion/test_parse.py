@@ -113,7 +113,9 @@ def test_nul_inside_a_text_file_rejects_its_row() -> None:
     assert reject.raw_value == "Bad\\x00text"
 
 
-def test_nul_bytes_near_the_start_mean_a_binary_file() -> None:
-    parsed = parse_file("sap/mm.csv", b"MATNR;MATKL\n0001;0\x001\n")
-    assert parsed.quarantine_reason is not None
-    assert "a binary file (NUL bytes" in parsed.quarantine_reason
+def test_a_stray_nul_byte_rejects_its_row_not_the_file() -> None:
+    parsed = parse_file("sap/mm.csv", b"MATNR;MATKL\n0001;0\x001\n0002;00200\n")
+    assert parsed.quarantine_reason is None
+    [extract] = parsed.extracts
+    assert [row.values["material"] for row in extract.rows] == ["0002"]
+    assert [reject.row_number for reject in extract.rejects] == [2]

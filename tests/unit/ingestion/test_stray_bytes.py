@@ -1,0 +1,28 @@
+"""A stray control byte in a text export costs one row, not the whole file."""
+
+from pharma_pipelines.ingestion import parse_file
+
+RESULTS = (
+    "Sample ID;Batch;Test;Result;Unit\r\n"
+    "S1;B1;ASSAY;99.5;%\r\n"
+    "S2;B2;ASSAY;98.7;%\r\n"
+    "S3;B3;ASSAY;100.1;%\r\n"
+)
+
+
+def test_one_nul_byte_rejects_its_row_and_keeps_the_rest():
+    data = RESULTS.replace("S2", "S\x002").encode("utf-8")
+    parsed = parse_file("lims/results.csv", data)
+    assert parsed.quarantine_reason is None
+    [extract] = parsed.extracts
+    assert [row.values["sample_id"] for row in extract.rows] == ["S1", "S3"]
+    [reject] = extract.rejects
+    assert (reject.row_number, reject.column) == (3, "Sample ID")
+    assert "NUL" in reject.reason
+
+
+def test_a_file_full_of_nul_bytes_is_still_binary():
+    data = b"\x00\x00\x00\x07" * 500
+    parsed = parse_file("lims/results.csv", data)
+    assert parsed.quarantine_reason is not None
+    assert "binary" in parsed.quarantine_reason
