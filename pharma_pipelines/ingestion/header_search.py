@@ -20,6 +20,7 @@ from pharma_pipelines.ingestion.schema import (
     KindChoice,
     choose_kind,
     describe_miss,
+    match_header,
 )
 from pharma_pipelines.ingestion.tabular import Table
 
@@ -54,6 +55,33 @@ def _shown(fields: Sequence[str], limit: int = 12) -> str:
     return f"{shown!r}{more}"
 
 
+_OTHER_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _mixed_separators(header: Sequence[str], match: HeaderMatch) -> str | None:
+    """Why a header mixes separators, when an unmapped column is several names joined.
+
+    ``Sample ID;Batch;Material,Sample Type`` splits on ``;`` into a column that is really
+    three: the rows below cannot be split reliably, so the file is not read at all.
+    """
+    for index, name in enumerate(header):
+        if index in match.columns:
+            continue
+        for separator in _OTHER_SEPARATORS:
+            pieces = [piece.strip() for piece in name.split(separator)]
+            if len(pieces) < 2:
+                continue
+            known = match_header(pieces, match.spec).columns
+            if len(known) >= 2:
+                names = ", ".join(repr(pieces[i]) for i in sorted(known))
+                return (
+                    f"mixes separators: column {name!r} holds the {match.spec.entity} "
+                    f"columns {names} joined by {separator!r} while the other columns are "
+                    "split by another separator; the rows cannot be split reliably"
+                )
+    return None
+
+
 def _table(match: HeaderMatch) -> Table:
     return Table(spec=match.spec, header=match.header, columns=match.columns)
 
@@ -75,6 +103,9 @@ def find_table(
         choice = choose_kind(header, specs, hint=hint)
         if choice.best is not None:
             best = choice.best
+            mixed = _mixed_separators(header, best)
+            if mixed is not None:
+                return Missed(f"header at line {record.line} {mixed}")
             also = ", ".join(m.spec.entity for m in choice.others)
             reason = (
                 f"header at line {record.line} maps to {best.spec.entity}: "

@@ -26,3 +26,16 @@ def test_a_file_full_of_nul_bytes_is_still_binary():
     parsed = parse_file("lims/results.csv", data)
     assert parsed.quarantine_reason is not None
     assert "binary" in parsed.quarantine_reason
+
+
+def test_a_header_that_mixes_separators_quarantines_the_file():
+    data = (
+        "Sample ID;Batch;Material,Sample Type;Date Sampled\r\n"
+        "S1;0000104601;000000000000017919,Release;2027-01-04\r\n"
+        "S2;0000104602;000000000000017919,Release;2027-01-05\r\n"
+    ).encode("utf-8")
+    parsed = parse_file("lims/samples.csv", data)
+    assert parsed.extracts == []
+    assert parsed.quarantine_reason is not None
+    assert "mixes separators" in parsed.quarantine_reason
+    assert "'Material'" in parsed.quarantine_reason
