@@ -166,6 +166,27 @@ def match_header(
     )
 
 
+def repeated_fields(
+    header: Sequence[str], spec: EntitySpec, columns: dict[int, str]
+) -> list[tuple[int, int, str]]:
+    """Columns that name a field an earlier column already maps: (first, later, field).
+
+    The first column provides the value; a later one that disagrees with it in a row makes
+    that row ambiguous.
+    """
+    first_of = {canonical: index for index, canonical in columns.items()}
+    repeats: list[tuple[int, int, str]] = []
+    for index, name in enumerate(header):
+        if index in columns:
+            continue
+        for form in _candidates(name):
+            canonical = spec.lookup.get(form)
+            if canonical is not None and canonical in first_of:
+                repeats.append((first_of[canonical], index, canonical))
+                break
+    return repeats
+
+
 @dataclass
 class KindChoice:
     """The best complete match for a header, the runners-up, and the closest miss."""

@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 from pharma_pipelines.ingestion.encoding import DamagedByte, has_damage, show_damage, storable
 from pharma_pipelines.ingestion.model import ParsedExtract, RawRow, RowReject
-from pharma_pipelines.ingestion.schema import EntitySpec, FieldKind, FieldSpec, unique_keys
+from pharma_pipelines.ingestion.schema import (
+    EntitySpec,
+    FieldKind,
+    FieldSpec,
+    repeated_fields,
+    unique_keys,
+)
 from pharma_pipelines.values import (
     DECIMAL_POINT,
     NumberFormat,
@@ -157,6 +163,7 @@ def build_extract(
     short = 0
     damage_at = _damage_by_record(records, damaged)
     header_again = [h.strip() for h in table.header]
+    repeats = repeated_fields(table.header, table.spec, table.columns)
     repeated = 0
     for record in records:
         values_in = list(record.fields)
@@ -183,6 +190,18 @@ def build_extract(
                     value, fields[index], detection, damage, codec or encoding
                 )
             )
+        ]
+        problems += [
+            (
+                later,
+                f"gives {canonical} {values_in[later]!r}, but column "
+                f"{table.header[first]!r} gives {values_in[first]!r}",
+            )
+            for first, later, canonical in repeats
+            if later < len(values_in)
+            and values_in[first].strip()
+            and values_in[later].strip()
+            and values_in[first].strip() != values_in[later].strip()
         ]
         if problems:
             first = problems[0][0]

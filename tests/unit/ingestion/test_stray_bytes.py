@@ -30,12 +30,26 @@ def test_a_file_full_of_nul_bytes_is_still_binary():
 
 def test_a_header_that_mixes_separators_quarantines_the_file():
     data = (
-        "Sample ID;Batch;Material,Sample Type;Date Sampled\r\n"
-        "S1;0000104601;000000000000017919,Release;2027-01-04\r\n"
-        "S2;0000104602;000000000000017919,Release;2027-01-05\r\n"
-    ).encode("utf-8")
+        b"Sample ID;Batch;Material,Sample Type;Date Sampled\r\n"
+        b"S1;0000104601;000000000000017919,Release;2027-01-04\r\n"
+        b"S2;0000104602;000000000000017919,Release;2027-01-05\r\n"
+    )
     parsed = parse_file("lims/samples.csv", data)
     assert parsed.extracts == []
     assert parsed.quarantine_reason is not None
     assert "mixes separators" in parsed.quarantine_reason
     assert "'Material'" in parsed.quarantine_reason
+
+
+def test_two_columns_for_one_field_that_disagree_reject_the_row():
+    data = (
+        "Lot;Disposition;Decision Date;Disposition\r\n"
+        "B1;RELEASED;2027-01-04;RELEASED\r\n"
+        "B2;RELEASED;2027-01-04;REJECTED\r\n"
+    ).encode("utf-8")
+    [extract] = parse_file("lims/batch_disposition.csv", data).extracts
+    assert [row.values["batch"] for row in extract.rows] == ["B1"]
+    [reject] = extract.rejects
+    assert reject.row_number == 3
+    assert "'REJECTED'" in reject.reason
+    assert "'RELEASED'" in reject.reason
