@@ -250,6 +250,12 @@ def _value_problem(
             f"holds a NUL character ({storable(value)!r}), which no text field can store; "
             "the source is binary or mis-encoded there"
         )
+    if "\ufeff" in value:
+        return (
+            f"holds a byte-order mark U+FEFF ({storable(value)!r}), an invisible character "
+            "that would make this value differ from the same text elsewhere; files were "
+            "joined with their BOMs"
+        )
     return _problem(field, value, detection) if field is not None else None
 
 

@@ -53,3 +53,12 @@ def test_two_columns_for_one_field_that_disagree_reject_the_row():
     assert reject.row_number == 3
     assert "'REJECTED'" in reject.reason
     assert "'RELEASED'" in reject.reason
+
+
+def test_a_byte_order_mark_inside_the_file_rejects_its_row():
+    data = ("\ufeff" + RESULTS + "\ufeffS4;B4;ASSAY;99.0;%\r\n").encode("utf-8")
+    [extract] = parse_file("lims/results.csv", data).extracts
+    assert [row.values["sample_id"] for row in extract.rows] == ["S1", "S2", "S3"]
+    [reject] = extract.rejects
+    assert reject.row_number == 5
+    assert "U+FEFF" in reject.reason
