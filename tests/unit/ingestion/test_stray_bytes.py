@@ -43,10 +43,10 @@ def test_a_header_that_mixes_separators_quarantines_the_file():
 
 def test_two_columns_for_one_field_that_disagree_reject_the_row():
     data = (
-        "Lot;Disposition;Decision Date;Disposition\r\n"
-        "B1;RELEASED;2027-01-04;RELEASED\r\n"
-        "B2;RELEASED;2027-01-04;REJECTED\r\n"
-    ).encode("utf-8")
+        b"Lot;Disposition;Decision Date;Disposition\r\n"
+        b"B1;RELEASED;2027-01-04;RELEASED\r\n"
+        b"B2;RELEASED;2027-01-04;REJECTED\r\n"
+    )
     [extract] = parse_file("lims/batch_disposition.csv", data).extracts
     assert [row.values["batch"] for row in extract.rows] == ["B1"]
     [reject] = extract.rejects
