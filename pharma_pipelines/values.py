@@ -16,6 +16,8 @@ Rules worth knowing:
 - Thousands separators must group exactly three digits.
 - SAP dates come as ``YYYYMMDD``, ``DD.MM.YYYY`` or ISO; ``00000000`` and blank
   mean "no date", ``99991231`` means "open-ended" (valid until further notice).
+- Digits are ASCII digits: full-width or Arabic-Indic digits are not silently read as
+  numbers or dates; such a value is an error to look at.
 - Identifiers (material, batch, plant, ...) are never converted: leading zeros
   are part of the key. :func:`alpha_display` gives SAP's display form as an
   extra value, it never replaces the key.
@@ -102,7 +104,7 @@ def _split_sign(text: str, fmt: NumberFormat) -> tuple[int, str]:
 def _body_pattern(fmt: NumberFormat) -> re.Pattern[str]:
     t = re.escape(fmt.thousands)
     d = re.escape(fmt.decimal)
-    return re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d*)(?:{d}\d*)?")
+    return re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d*)(?:{d}\d*)?", re.ASCII)
 
 
 _BODY_PATTERNS = {fmt: _body_pattern(fmt) for fmt in NUMBER_FORMATS}
@@ -152,7 +154,7 @@ class NumberFormatDetection:
         return f"{self.format.example} detected from decisive values ({counts})"
 
 
-_NUMBER_LIKE = re.compile(r"[+-]?[\d.,  ]*\d[\d.,  ]*[+-]?")
+_NUMBER_LIKE = re.compile(r"[+-]?[\d.,  ]*\d[\d.,  ]*[+-]?", re.ASCII)
 
 
 def _vote(text: str) -> NumberFormat | None:
@@ -223,13 +225,14 @@ _DATE_FORMATS = (
     "YYYYMMDDhhmmss, /Date(ms)/; 00000000 or blank for no date"
 )
 _ZERO_DATES = {"00000000", "00.00.0000", "0000-00-00", "00000000000000"}
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\d{6})?")
-_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\d{6})?", re.ASCII)
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII)
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+    re.ASCII,
 )
-_ODATA = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+_ODATA = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/", re.ASCII)
 
 
 def _calendar_date(text: str, year: str, month: str, day: str) -> date:
@@ -293,7 +296,9 @@ def alpha_display(identifier: str) -> str:
 # ---------------------------------------------------------------- LIMS results
 
 _QUALIFIERS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "=": "=", "≤": "<=", "≥": ">="}
-_RESULT = re.compile(r"(<=|>=|≤|≥|<|>|=)?\s*([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?)")
+_RESULT = re.compile(
+    r"(<=|>=|≤|≥|<|>|=)?\s*([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?)", re.ASCII
+)
 
 
 @dataclass(frozen=True)

@@ -258,3 +258,14 @@ def test_blank_lab_result() -> None:
     result = parse_lab_result("  ")
     assert result.value is None
     assert result.text is None
+
+
+@pytest.mark.parametrize("text", ["５０００", "٥٠٠٠"])
+def test_digits_from_other_scripts_are_not_read_as_numbers(text: str) -> None:
+    with pytest.raises(ValueRuleError):
+        parse_sap_number(text, DECIMAL_POINT)
+
+
+def test_digits_from_other_scripts_are_not_read_as_dates() -> None:
+    with pytest.raises(ValueRuleError):
+        parse_sap_date("２０２７０１０４")
