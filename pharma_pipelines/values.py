@@ -225,7 +225,7 @@ _DATE_FORMATS = (
     "YYYYMMDDhhmmss, /Date(ms)/; 00000000 or blank for no date"
 )
 _ZERO_DATES = {"00000000", "00.00.0000", "0000-00-00", "00000000000000"}
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\d{6})?", re.ASCII)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(\d{6})?", re.ASCII)
 _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII)
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
@@ -242,6 +242,11 @@ def _calendar_date(text: str, year: str, month: str, day: str) -> date:
         raise ValueRuleError(text, f"is not a calendar date ({error})", _DATE_FORMATS) from error
 
 
+def _valid_clock(hhmmss: str) -> bool:
+    hours, minutes, seconds = int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:])
+    return hours < 24 and minutes < 60 and seconds < 60
+
+
 def parse_sap_date(text: str | None) -> SapDate:
     """Read a SAP or ISO date; blank and ``00000000`` are empty, 9999-12-31 is open-ended.
 
@@ -254,7 +259,10 @@ def parse_sap_date(text: str | None) -> SapDate:
     if stripped in _ZERO_DATES:
         return EMPTY_DATE
     if match := _COMPACT.fullmatch(stripped):
-        value = _calendar_date(text, *match.groups())
+        year, month, day, clock = match.groups()
+        if clock is not None and not _valid_clock(clock):
+            raise ValueRuleError(text, f"has no valid time of day ({clock!r})", _DATE_FORMATS)
+        value = _calendar_date(text, year, month, day)
     elif match := _DOTTED.fullmatch(stripped):
         day, month, year = match.groups()
         value = _calendar_date(text, year, month, day)

@@ -269,3 +269,9 @@ def test_digits_from_other_scripts_are_not_read_as_numbers(text: str) -> None:
 def test_digits_from_other_scripts_are_not_read_as_dates() -> None:
     with pytest.raises(ValueRuleError):
         parse_sap_date("２０２７０１０４")
+
+
+def test_a_timestamp_with_an_impossible_time_is_an_error() -> None:
+    assert parse_sap_date("20200723125718").value == date(2020, 7, 23)
+    with pytest.raises(ValueRuleError):
+        parse_sap_date("20270112999999")
