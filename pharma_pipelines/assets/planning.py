@@ -36,6 +36,7 @@ from pharma_pipelines.warehouse.planning_repository import ScheduleLineToStore
 
 GANTT_WIDTH = 96
 SOLVED = (ScheduleStatus.OPTIMAL, ScheduleStatus.FEASIBLE)
+MAX_RUN_DAYS = 31
 
 
 @dg.asset(
@@ -139,6 +140,42 @@ def all_open_orders_are_schedulable(warehouse: WarehouseResource) -> dg.AssetChe
             len(open_orders),
             0.0,
             "open orders left out",
+        ),
+        ERROR,
+    )
+
+
+@dg.asset_check(
+    asset=PROBLEM_KEY,
+    blocking=True,
+    description=(
+        f"Every order runs at most {MAX_RUN_DAYS} days on its fastest line: a longer run "
+        "means a mistyped quantity or rate, and would distort the whole plan."
+    ),
+)
+def run_times_are_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    problem = _latest_problem(warehouse)
+    limit = MAX_RUN_DAYS * 24 * 60
+    too_long = pd.DataFrame(
+        [
+            {
+                "order": order.id,
+                "product": order.product,
+                "quantity": order.quantity,
+                "fastest_run_days": round(min(order.proc.values()) / 1440, 1),
+            }
+            for order in problem.orders
+            if min(order.proc.values()) > limit
+        ],
+        columns=pd.Index(["order", "product", "quantity", "fastest_run_days"]),
+    )
+    return to_check_result(
+        ratio_at_most(
+            "order run times are plausible",
+            too_long,
+            len(problem.orders),
+            0.0,
+            "orders run implausibly long",
         ),
         ERROR,
     )
@@ -409,4 +446,9 @@ def orders_finish_on_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 planning_assets: Sequence[dg.AssetsDefinition] = [scheduling_problem, production_schedule]
-planning_checks = [all_open_orders_are_schedulable, schedule_is_feasible, orders_finish_on_time]
+planning_checks = [
+    all_open_orders_are_schedulable,
+    run_times_are_plausible,
+    schedule_is_feasible,
+    orders_finish_on_time,
+]

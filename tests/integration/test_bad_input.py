@@ -67,6 +67,20 @@ def test_a_line_without_capacity_and_a_second_rate_are_errors(landing, memory_se
     assert summary.errors == []
 
 
+def test_a_mistyped_quantity_holds_the_schedule_back(landing, memory_settings, instance):
+    edit(
+        landing,
+        ORDERS,
+        "000001002121\t000000000000031152\t0100\t100000.000",
+        "000001002121\t000000000000031152\t0100\t100000000000.000",
+    )
+    summary = materialize_all(settings_for(landing, memory_settings), instance)
+    assert ("planning/scheduling_problem", "run_times_are_plausible") in failed_checks(summary)
+    assert "planning/production_schedule" in summary.assets_not_materialized
+    assert summary.errors == []
+    assert summary.exit_code == EXIT_CHECK_FAILED
+
+
 def test_an_overwritten_extract_withdraws_its_old_rows(landing, memory_settings, instance):
     settings = settings_for(landing, memory_settings)
     first = materialize_all(settings, instance)
