@@ -22,6 +22,7 @@ the header (list output repeats it on every page): ``repeated_headers``.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -235,6 +236,14 @@ def build_extract(
     return extract, detection
 
 
+# A UTF-8 letter such as "ü" (C3 BC) read as Windows-1252 turns into "Ã¼": a lead
+# character from U+00C2..U+00DF followed by what the continuation bytes 80..BF decode to.
+_CONTINUATION = "".join(
+    ch for byte in range(0x80, 0xC0) if (ch := bytes([byte]).decode("cp1252", "ignore"))
+)
+_UTF8_AS_CP1252 = re.compile(f"[\u00c2-\u00df][{re.escape(_CONTINUATION)}]")
+
+
 def _value_problem(
     value: str,
     field: FieldSpec | None,
@@ -249,6 +258,12 @@ def _value_problem(
         return (
             f"holds a NUL character ({storable(value)!r}), which no text field can store; "
             "the source is binary or mis-encoded there"
+        )
+    if codec in ("cp1252", "Windows-1252") and (mangled := _UTF8_AS_CP1252.search(value)):
+        return (
+            f"holds {mangled.group()!r}, UTF-8 bytes read as Windows-1252 "
+            f"({storable(value)!r}): the file mixes two encodings, so this row's text "
+            "cannot be trusted"
         )
     if "\ufeff" in value:
         return (

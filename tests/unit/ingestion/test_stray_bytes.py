@@ -62,3 +62,14 @@ def test_a_byte_order_mark_inside_the_file_rejects_its_row():
     [reject] = extract.rejects
     assert reject.row_number == 5
     assert "U+FEFF" in reject.reason
+
+
+def test_a_utf8_row_in_a_windows_1252_file_is_rejected_not_garbled():
+    header = "MATNR;MAKTX;MATKL\r\n".encode("cp1252")
+    good = "000000000000012345;Tabletten 5 mg – Blister;00100\r\n".encode("cp1252")
+    mixed = "000000000000067890;Prüfmuster;00100\r\n".encode()
+    [extract] = parse_file("sap/MARA.csv", header + good + mixed).extracts
+    assert [row.values["description"] for row in extract.rows] == ["Tabletten 5 mg – Blister"]
+    [reject] = extract.rejects
+    assert reject.row_number == 3
+    assert "two encodings" in reject.reason
