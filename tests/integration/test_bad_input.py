@@ -67,6 +67,14 @@ def test_a_line_without_capacity_and_a_second_rate_are_errors(landing, memory_se
     assert summary.errors == []
 
 
+def test_a_negative_changeover_fails_a_check_not_the_run(landing, memory_settings, instance):
+    edit(landing, CHANGEOVERS, "BLI-01,00100,00200,370", "BLI-01,00100,00200,-300")
+    summary = materialize_all(settings_for(landing, memory_settings), instance)
+    assert ("curated/changeovers", "minutes_in_range") in failed_checks(summary)
+    assert "planning/production_schedule" in summary.assets_not_materialized
+    assert summary.errors == []
+
+
 def test_a_mistyped_quantity_holds_the_schedule_back(landing, memory_settings, instance):
     edit(
         landing,

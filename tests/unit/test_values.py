@@ -275,3 +275,8 @@ def test_a_timestamp_with_an_impossible_time_is_an_error() -> None:
     assert parse_sap_date("20200723125718").value == date(2020, 7, 23)
     with pytest.raises(ValueRuleError):
         parse_sap_date("20270112999999")
+
+
+def test_an_odata_date_beyond_the_calendar_is_an_error() -> None:
+    with pytest.raises(ValueRuleError):
+        parse_sap_date("/Date(99999999999999999)/")

@@ -4,6 +4,7 @@ import pandas as pd
 
 from pharma_pipelines.catalog.curation import (
     curate_batches,
+    curate_demand,
     curate_production_orders,
     curate_products,
     curate_qc_results,
@@ -175,3 +176,14 @@ def test_batch_qc_status_follows_disposition_and_results():
     assert rows["B2"]["qc_status"] == "FAILED"
     assert rows["B3"]["qc_status"] == "PENDING"
     assert rows["B3"]["manufactured_on"] is None
+
+
+def test_the_raw_layers_number_format_wins_over_column_evidence():
+    lines = raw(
+        [
+            {"customer": "C", "material": "M1", "quantity": "12.000", "requested_date": "20270110"},
+            {"customer": "C", "material": "M2", "quantity": "1.500", "requested_date": "20270110"},
+        ]
+    ).assign(decimal_separator=",")
+    rows = {r["material"]: r["quantity"] for r in curate_demand(lines).rows}
+    assert rows == {"M1": 12000.0, "M2": 1500.0}

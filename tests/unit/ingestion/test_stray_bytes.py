@@ -73,3 +73,12 @@ def test_a_utf8_row_in_a_windows_1252_file_is_rejected_not_garbled():
     [reject] = extract.rejects
     assert reject.row_number == 3
     assert "two encodings" in reject.reason
+
+
+def test_a_very_long_field_loads():
+    long_text = "x" * 200_000
+    data = f"Sample ID;Batch;Test;Result;Unit\r\nS1;B1;APPEARANCE;{long_text};\r\n".encode()
+    parsed = parse_file("lims/results.csv", data)
+    assert parsed.quarantine_reason is None
+    [extract] = parsed.extracts
+    assert extract.rows[0].values["result"] == long_text

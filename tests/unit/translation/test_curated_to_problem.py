@@ -120,3 +120,34 @@ def test_no_open_orders_is_an_error():
     data["orders"] = data["orders"].assign(is_open=False)
     with pytest.raises(TranslationError, match="no open production orders"):
         build_instance(**data, timezone="UTC", horizon_slack_days=1)
+
+
+def test_an_open_ended_finish_date_means_no_due_date():
+    data = frames()
+    data["orders"].loc[1, "finish_date"] = dt.date(9999, 12, 31)
+    translation = build_instance(**data, timezone="UTC", horizon_slack_days=1)
+    by_id = {o["id"]: o for o in translation.instance["orders"]}
+    assert by_id["1002"]["due"] == translation.instance["horizon"]
+
+
+def test_changeovers_are_needed_only_between_products_a_line_runs():
+    data = frames()
+    data["lines"] = pd.concat(
+        [data["lines"], data["lines"].assign(work_center="L2")], ignore_index=True
+    )
+    data["eligibility"] = pd.DataFrame(
+        [
+            {"material": "P1", "work_center": "L1", "rate_per_hour": 100.0},
+            {"material": "P2", "work_center": "L2", "rate_per_hour": 100.0},
+        ]
+    )
+    data["changeovers"] = pd.DataFrame(
+        [
+            {"work_center": "L1", "from_family": "F1", "to_family": "F1", "minutes": 30},
+            {"work_center": "L2", "from_family": "F2", "to_family": "F2", "minutes": 45},
+        ]
+    )
+    translation = build_instance(**data, timezone="UTC", horizon_slack_days=1)
+    by_line = translation.instance["setup"]["by_line"]
+    assert by_line["L1"]["matrix"] == [[30, 0], [0, 0]]
+    assert by_line["L2"]["matrix"] == [[0, 0], [0, 45]]
