@@ -258,6 +258,7 @@ def _file_accounts(
         if f.relative_path in present
     }
     current_hash = dict(kinds.keys())
+    loaded_files = repository.loaded_files()
     accounts = [
         FileAccount(
             file=loaded.relative_path,
@@ -270,36 +271,36 @@ def _file_accounts(
             quarantine_reason=loaded.quarantine_reason,
             loaded_in_this_run=loaded.run_id == run_id,
         )
-        for loaded in repository.loaded_files()
+        for loaded in loaded_files
         if current_hash.get(loaded.relative_path) == loaded.content_hash
     ]
     accounted = {a.file for a in accounts}
-    loaded_as = {
-        (loaded.content_hash, loaded.entity): loaded.relative_path
-        for loaded in repository.loaded_files()
-    }
+    # A file whose bytes were already loaded under another path is a copy, not a gap.
+    loaded_by_hash: dict[str, set[tuple[str, str]]] = {}
+    for loaded in loaded_files:
+        loaded_by_hash.setdefault(loaded.content_hash, set()).add(
+            (loaded.entity, loaded.relative_path)
+        )
     for path in sorted(present - accounted):
         twins = sorted(
-            {
-                (entity, original)
-                for (digest, entity), original in loaded_as.items()
-                if digest == current_hash.get(path) and original != path
-            }
+            (entity, original)
+            for entity, original in loaded_by_hash.get(current_hash.get(path, ""), set())
+            if original != path
+        )
+        accounts.extend(
+            FileAccount(
+                file=path,
+                kind=kinds.get((path, current_hash[path])),
+                entity=entity,
+                status="duplicate",
+                rows_read=0,
+                rows_loaded=0,
+                rows_rejected=0,
+                quarantine_reason=f"same bytes as {original!r}, which is loaded once",
+            )
+            for entity, original in twins
         )
         if twins:
-            accounts.extend(
-                FileAccount(
-                    file=path,
-                    kind=kinds.get((path, current_hash[path])),
-                    entity=entity,
-                    status="duplicate",
-                    rows_read=0,
-                    rows_loaded=0,
-                    rows_rejected=0,
-                    quarantine_reason=f"same bytes as {original!r}, which is loaded once",
-                )
-                for entity, original in twins
-            )
             accounted.add(path)
     accounts.extend(
         FileAccount(

@@ -7,7 +7,6 @@ reason. Each raw asset then loads the file versions of its kind it has not loade
 their reasons, and unreadable files quarantined. Re-running loads nothing twice.
 """
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -180,7 +179,7 @@ def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
                 layout=_joined(_layout(e) for e in extracts),
                 decimal_separator=_decimal_separator(extracts),
                 notes=list(parsed.notes),
-                rows=[_row(r) for e in extracts for r in _rows_with_part(e)],
+                rows=[row for e in extracts for row in _rows_to_store(e)],
                 rejects=[
                     RejectToStore(r.row_number, r.column, r.raw_value, r.reason)
                     for e in extracts
@@ -204,24 +203,18 @@ def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
     return loads
 
 
-def _rows_with_part(extract: ParsedExtract) -> Iterable[tuple[int, dict[str, str]]]:
+def _rows_to_store(extract: ParsedExtract) -> Iterable[RowToStore]:
+    """The extract's rows; a row from one sheet or attachment of several names its part."""
     for row in extract.rows:
         values = dict(row.values)
         if extract.part:
             values.setdefault("_part", extract.part)
-        yield row.row_number, values
-
-
-def _row(numbered: tuple[int, dict[str, str]]) -> RowToStore:
-    return RowToStore(row_number=numbered[0], values=numbered[1])
-
-
-_DECIMAL_IN_LAYOUT = re.compile(r"decimal='(.)'")
+        yield RowToStore(row_number=row.row_number, values=values)
 
 
 def _decimal_separator(extracts: Sequence[ParsedExtract]) -> str | None:
-    """The decimal separator the parser read the file with, when it states one."""
-    found = {m[1] for e in extracts if (m := _DECIMAL_IN_LAYOUT.search(e.layout))}
+    """The decimal separator the parser read the file with, when all its parts agree."""
+    found = {e.decimal_separator for e in extracts if e.decimal_separator}
     return found.pop() if len(found) == 1 else None
 
 

@@ -84,7 +84,9 @@ class ParsedExtract:
     :attr:`RawRow.values` to the original header it was read from;
     ``blank_records`` counts records that were entirely blank and
     ``repeated_headers`` repetitions of the header (neither is a row);
-    ``short_records`` counts rows that left out optional trailing columns.
+    ``short_records`` counts rows that left out optional trailing columns;
+    ``decimal_separator`` is the one the numbers were read with, for sources
+    that write numbers as text (``None`` for JSON and mail metadata).
     """
 
     entity: str
@@ -97,6 +99,7 @@ class ParsedExtract:
     blank_records: int = 0
     short_records: int = 0
     repeated_headers: int = 0
+    decimal_separator: str | None = None
 
     @property
     def rows_read(self) -> int:

@@ -232,6 +232,7 @@ def build_extract(
         blank_records=blank,
         short_records=short,
         repeated_headers=repeated,
+        decimal_separator=detection.format.decimal,
     )
     return extract, detection
 
