@@ -51,13 +51,17 @@ def _ids(row: pd.Series) -> list[int]:
     return list(row["raw_record_ids"])
 
 
+def _current(frame: pd.DataFrame, key: list[str], fields: list[str]) -> pd.DataFrame:
+    """The newest extract's rows per key, identical repeats merged, every field present."""
+    frame = ensure_columns(frame, fields)
+    return collapse_identical(latest_extract(frame, key), fields)
+
+
 def curate_products(material_master: pd.DataFrame) -> Curated:
     """Finished products: the newest master row of each material, family = material group."""
     entity = "sap/material_master"
     fields = ["material", "description", "material_type", "material_group", "base_unit", "plant"]
-    frame = ensure_columns(material_master, [*fields, "shelf_life_days"])
-    frame = latest_extract(frame, ["material"])
-    frame = collapse_identical(frame, [*fields, "shelf_life_days"])
+    frame = _current(material_master, ["material"], [*fields, "shelf_life_days"])
     formats = column_formats(frame, ["shelf_life_days"])
     result = Curated()
     for _, row in frame.iterrows():
@@ -66,16 +70,15 @@ def curate_products(material_master: pd.DataFrame) -> Curated:
             continue
         if required_missing(entity, row, ["material"], result.issues):
             continue
-        file_id = int(row["file_id"])
-        ok, shelf_life = convert(
+        typed = _convert_all(
             entity,
             row,
-            "shelf_life_days",
-            _integer(formats, file_id, "shelf_life_days"),
+            {"shelf_life_days": _integer(formats, int(row["file_id"]), "shelf_life_days")},
             result.issues,
         )
-        if not ok:
+        if typed is None:
             continue
+        shelf_life = typed["shelf_life_days"]
         result.rows.append(
             {
                 "material": text(row, "material").strip(),
@@ -105,9 +108,7 @@ def curate_production_orders(orders: pd.DataFrame) -> Curated:
         "priority",
         "system_status",
     ]
-    frame = ensure_columns(orders, fields)
-    frame = latest_extract(frame, ["order"])
-    frame = collapse_identical(frame, fields)
+    frame = _current(orders, ["order"], fields)
     formats = column_formats(frame, ["quantity", "priority"])
     result = Curated()
     for _, row in frame.iterrows():
@@ -159,9 +160,7 @@ def curate_production_orders(orders: pd.DataFrame) -> Curated:
 def curate_lines(work_centers: pd.DataFrame) -> Curated:
     entity = "sap/work_centers"
     fields = ["work_center", "plant", "description", "available_from", "available_to"]
-    frame = ensure_columns(work_centers, [*fields, "hours_per_day"])
-    frame = latest_extract(frame, ["work_center"])
-    frame = collapse_identical(frame, [*fields, "hours_per_day"])
+    frame = _current(work_centers, ["work_center"], [*fields, "hours_per_day"])
     formats = column_formats(frame, ["hours_per_day"])
     result = Curated()
     for _, row in frame.iterrows():
@@ -198,24 +197,21 @@ def curate_lines(work_centers: pd.DataFrame) -> Curated:
 def curate_line_eligibility(production_versions: pd.DataFrame) -> Curated:
     entity = "sap/production_versions"
     fields = ["material", "work_center", "rate_per_hour"]
-    frame = ensure_columns(production_versions, fields)
-    frame = latest_extract(frame, ["material", "work_center"])
-    frame = collapse_identical(frame, fields)
+    frame = _current(production_versions, ["material", "work_center"], fields)
     formats = column_formats(frame, ["rate_per_hour"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, fields, result.issues):
             continue
-        file_id = int(row["file_id"])
-        ok, rate = convert(
+        typed = _convert_all(
             entity,
             row,
-            "rate_per_hour",
-            _number(formats, file_id, "rate_per_hour"),
+            {"rate_per_hour": _number(formats, int(row["file_id"]), "rate_per_hour")},
             result.issues,
         )
-        if not ok:
+        if typed is None:
             continue
+        rate = typed["rate_per_hour"]
         result.rows.append(
             {
                 "material": text(row, "material").strip(),
@@ -230,23 +226,21 @@ def curate_line_eligibility(production_versions: pd.DataFrame) -> Curated:
 def curate_changeovers(changeovers: pd.DataFrame) -> Curated:
     entity = "sap/changeovers"
     fields = ["work_center", "from_group", "to_group", "minutes"]
-    frame = ensure_columns(changeovers, fields)
-    frame = latest_extract(frame, ["work_center", "from_group", "to_group"])
-    frame = collapse_identical(frame, fields)
+    frame = _current(changeovers, ["work_center", "from_group", "to_group"], fields)
     formats = column_formats(frame, ["minutes"])
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, fields, result.issues):
             continue
-        ok, minutes = convert(
+        typed = _convert_all(
             entity,
             row,
-            "minutes",
-            _integer(formats, int(row["file_id"]), "minutes"),
+            {"minutes": _integer(formats, int(row["file_id"]), "minutes")},
             result.issues,
         )
-        if not ok:
+        if typed is None:
             continue
+        minutes = typed["minutes"]
         result.rows.append(
             {
                 "work_center": text(row, "work_center").strip(),
@@ -474,9 +468,7 @@ def curate_batches(
     """
     entity = "sap/batches"
     fields = ["batch", "material", "plant", "manufactured_on", "expires_on"]
-    frame = ensure_columns(batches, fields)
-    frame = latest_extract(frame, ["batch", "material"])
-    frame = collapse_identical(frame, fields)
+    frame = _current(batches, ["batch", "material"], fields)
     decided = _dispositions(dispositions)
     verdicts = _verdicts_by_batch(qc_results)
     result = Curated()
