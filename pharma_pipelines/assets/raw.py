@@ -237,14 +237,15 @@ def load_new_files(
     """Load every not-yet-loaded version of the files ``accepts`` into ``entities``."""
     repository = warehouse.raw()
     done = repository.loaded_hashes(entities[0])
-    present = {entry.relative_path for entry in landing.entries()}
+    # Only the few unloaded candidates touch the landing zone; a full listing per raw
+    # asset would walk the whole folder some thirty times a run.
     candidates = [
         f
         for f in repository.landing_files()
         if f.kind is not None
         and accepts(f.kind)
         and f.content_hash not in done
-        and f.relative_path in present
+        and landing.exists(f.relative_path)
     ]
     outcomes: list[LoadOutcome] = []
     for landed in candidates:
