@@ -99,10 +99,33 @@ def _solve(args: argparse.Namespace) -> int:
     return 0 if report is None or report.feasible else 1
 
 
+def _inspect(args: argparse.Namespace) -> int:
+    from pharma_pipelines.ingestion.inspection import inspect_file, render, write_outputs
+    from pharma_pipelines.ingestion.parse import UnknownKindError
+
+    path = Path(args.file)
+    try:
+        inspection = inspect_file(path, kind=args.kind)
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except UnknownKindError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(render(inspection, preview=args.preview))
+    if args.out:
+        rows, rejects = write_outputs(inspection, Path(args.out))
+        print(f"\ntyped rows written to {rows}\nrejects written to {rejects}")
+    return inspection.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pharma-pipelines",
-        description="Materialize the pharma asset graph, generate sample data, solve schedules.",
+        description=(
+            "Materialize the pharma asset graph, inspect a file, generate sample data, "
+            "solve schedules."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -120,6 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=7)
     sample.add_argument("--defects", action="store_true", help="add labelled defects")
     sample.set_defaults(handler=_generate_sample)
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="show what the platform makes of one file: kind, encoding, rows, rejects",
+        description=(
+            "Read one file exactly as the raw layer would. Exit 0 when every row loads, "
+            "1 when rows are rejected or the file is quarantined, 2 when it cannot be read."
+        ),
+    )
+    inspect.add_argument("file")
+    inspect.add_argument("--kind", help="read the file as this extract kind, e.g. sap/stock")
+    inspect.add_argument("--out", help="write rows.csv (typed values) and rejects.csv here")
+    inspect.add_argument("--preview", type=int, default=10, help="typed rows to show")
+    inspect.set_defaults(handler=_inspect)
 
     solve = commands.add_parser("solve", help="solve a pharma-sched-bench/1 instance file")
     solve.add_argument("instance")

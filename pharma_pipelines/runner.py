@@ -54,6 +54,7 @@ class RejectedRow:
     row: int
     column: str | None
     raw_value: str | None
+    rule: str
     reason: str
 
 
@@ -240,6 +241,7 @@ def _rejected_rows(warehouse: WarehouseResource, files: list[FileAccount]) -> li
                         row=int(reject["row"]),
                         column=reject["column"],
                         raw_value=reject["raw_value"],
+                        rule=str(reject["rule"]),
                         reason=str(reject["reason"]),
                     )
                 )

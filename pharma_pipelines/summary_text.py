@@ -44,7 +44,8 @@ def render_summary(summary: RunSummary) -> str:
         out.append(f"rejected rows (first {REJECTS_SHOWN}; all in --report and table raw_reject):")
         for reject in summary.rejected_rows[:REJECTS_SHOWN]:
             column = f", column {reject.column!r}" if reject.column else ""
-            out.append(f"  {reject.file} line {reject.row}{column}: {reject.reason}")
+            where = f"{reject.file} line {reject.row}{column}"
+            out.append(f"  {where} [{reject.rule}]: {reject.reason}")
 
     out.append("")
     out.extend(_schedule_lines(summary))

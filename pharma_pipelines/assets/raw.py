@@ -181,7 +181,7 @@ def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
                 notes=list(parsed.notes),
                 rows=[row for e in extracts for row in _rows_to_store(e)],
                 rejects=[
-                    RejectToStore(r.row_number, r.column, r.raw_value, r.reason)
+                    RejectToStore(r.row_number, r.column, r.raw_value, r.reason, r.rule)
                     for e in extracts
                     for r in e.rejects
                 ],

@@ -9,6 +9,7 @@ layer live in :mod:`pharma_pipelines.values`.
 
 from pharma_pipelines.ingestion.kinds import EMAIL_KIND, ENTITIES, SOURCES
 from pharma_pipelines.ingestion.model import (
+    REJECT_RULES,
     Classification,
     ExtractedAttachment,
     ParsedExtract,
@@ -22,6 +23,7 @@ from pharma_pipelines.ingestion.parse import classify, parse_file
 __all__ = [
     "EMAIL_KIND",
     "ENTITIES",
+    "REJECT_RULES",
     "SOURCES",
     "Classification",
     "ExtractedAttachment",

@@ -38,12 +38,38 @@ class RowReject:
     ``reason`` says what was found, the rule it breaks and what is allowed.
     ``column`` is the original header (or canonical field for JSON and e-mail
     sources) the finding is about, ``None`` when it concerns the whole record.
+    ``rule`` is the stable name of the broken rule (one of :data:`REJECT_RULES`),
+    so rejects can be counted and filtered by kind of fault.
     """
 
     row_number: int
     column: str | None
     raw_value: str | None
     reason: str
+    rule: str
+
+    def __post_init__(self) -> None:
+        if self.rule not in REJECT_RULES:
+            raise ValueError(f"unknown reject rule {self.rule!r}")
+
+
+REJECT_RULES: dict[str, str] = {
+    "encoding.undecodable": "a byte that is invalid in the file's encoding",
+    "encoding.mixed": "UTF-8 text inside a Windows-1252 file",
+    "text.nul": "a NUL character, which no text field can store",
+    "text.bom": "a byte-order mark inside a value",
+    "value.required": "a required value is blank or means no date",
+    "value.number": "a number that does not fit the file's number format",
+    "value.date": "a date that is not in an accepted form or not in the calendar",
+    "value.unit": "a unit of measure that is not in the unit table",
+    "value.identifier": "an identifier that is not a single text value",
+    "record.extra_fields": "more non-empty fields than the header has columns",
+    "record.missing_required": "a short record that leaves out a required column",
+    "record.conflicting_repeat": "two columns for one field with different values",
+    "record.unclosed_quote": "a quoted field that never closes",
+    "mail.unreadable": "a message whose body or headers cannot be read",
+}
+"""Every rule a rejected record can break, with what it means."""
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ with a reason; rows that cannot be used are rejected; nothing raises.
 from __future__ import annotations
 
 from pharma_pipelines.ingestion.encoding import utf16_without_bom
-from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS
+from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS, SPECS_BY_ENTITY
 from pharma_pipelines.ingestion.model import Classification, ParsedFile, content_hash
 from pharma_pipelines.ingestion.outlook.mailbox import mailbox_extracts
 from pharma_pipelines.ingestion.outlook.reading import mail_format, read_mail
 from pharma_pipelines.ingestion.readers import Outcome, read_api_json, read_delimited, read_workbook
 from pharma_pipelines.ingestion.sap.odata import looks_like_json
+from pharma_pipelines.ingestion.schema import EntitySpec
 from pharma_pipelines.ingestion.spreadsheet import is_xlsx
 
 SOURCE_FOLDERS = ("sap", "lims", "outlook")
@@ -69,12 +70,18 @@ def _mail_outcome(data: bytes, message_format: str) -> Outcome:
     return Outcome(EMAIL_KIND, f"{what[message_format]} {mail.subject!r}")
 
 
-def _outcome(relative_path: str, data: bytes, *, with_rows: bool) -> Outcome:
+def _outcome(
+    relative_path: str,
+    data: bytes,
+    *,
+    with_rows: bool,
+    specs: tuple[EntitySpec, ...] = HEADER_SPECS,
+) -> Outcome:
     hint = path_hint(relative_path)
     if not data:
         return Outcome(None, "the file is empty (0 bytes)")
     if is_xlsx(data):
-        return read_workbook(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
+        return read_workbook(relative_path, data, specs, hint=hint, with_rows=with_rows)
     message_format = mail_format(data)
     if message_format is not None:
         return _mail_outcome(data, message_format)
@@ -84,8 +91,8 @@ def _outcome(relative_path: str, data: bytes, *, with_rows: bool) -> Outcome:
             None, f"{binary} (starts with {data[:8]!r}): not an extract, mail, workbook or API JSON"
         )
     if looks_like_json(data):
-        return read_api_json(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
-    return read_delimited(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
+        return read_api_json(relative_path, data, specs, hint=hint, with_rows=with_rows)
+    return read_delimited(relative_path, data, specs, hint=hint, with_rows=with_rows)
 
 
 def classify(relative_path: str, data: bytes) -> Classification:
@@ -99,11 +106,25 @@ def classify(relative_path: str, data: bytes) -> Classification:
     return Classification(outcome.kind, f"{relative_path}: {outcome.reason}")
 
 
-def parse_file(relative_path: str, data: bytes) -> ParsedFile:
-    """Every extract of a file, or its quarantine reason; never raises on bad input."""
+class UnknownKindError(ValueError):
+    """A kind was asked for that the platform does not know."""
+
+
+def parse_file(relative_path: str, data: bytes, *, kind: str | None = None) -> ParsedFile:
+    """Every extract of a file, or its quarantine reason; never raises on bad input.
+
+    ``kind`` reads the file as that extract kind only (a steward's "read it as
+    sap/stock"): its header must still hold the kind's required fields, and
+    the quarantine reason then says what that kind lacks. An unknown ``kind``
+    raises :class:`UnknownKindError`, the one error that is the caller's.
+    """
+    if kind is not None and kind not in SPECS_BY_ENTITY:
+        raise UnknownKindError(
+            f"unknown extract kind {kind!r}; known kinds: {', '.join(sorted(SPECS_BY_ENTITY))}"
+        )
     file_hash = content_hash(data)
     try:
-        return _parse(relative_path, data, file_hash)
+        parsed = _parse(relative_path, data, file_hash, _specs_for(kind))
     except Exception as error:  # a landed file must never stop the pipeline; say what broke
         return ParsedFile(
             relative_path=relative_path,
@@ -112,9 +133,35 @@ def parse_file(relative_path: str, data: bytes) -> ParsedFile:
             attachments=[],
             quarantine_reason=f"{relative_path}: reading failed ({type(error).__name__}: {error})",
         )
+    return parsed if kind is None else _only_kind(parsed, kind)
 
 
-def _parse(relative_path: str, data: bytes, file_hash: str) -> ParsedFile:
+def _specs_for(kind: str | None) -> tuple[EntitySpec, ...]:
+    only = tuple(spec for spec in HEADER_SPECS if spec.entity == kind)
+    # Kinds found by other evidence than a header (headerless T006, wide LIMS tables, mail
+    # parts) are read with every kind and filtered afterwards.
+    return only or HEADER_SPECS
+
+
+def _only_kind(parsed: ParsedFile, kind: str) -> ParsedFile:
+    if parsed.quarantine_reason is not None:
+        return parsed
+    kept = [e for e in parsed.extracts if e.entity == kind]
+    if kept:
+        parsed.extracts = kept
+        parsed.kind = kind
+        return parsed
+    found = ", ".join(sorted({e.entity for e in parsed.extracts})) or "nothing"
+    return _quarantined(
+        parsed.relative_path,
+        parsed.content_hash,
+        f"holds no {kind} extract; read without a kind it gives {found}",
+    )
+
+
+def _parse(
+    relative_path: str, data: bytes, file_hash: str, specs: tuple[EntitySpec, ...]
+) -> ParsedFile:
     message_format = mail_format(data) if data and not is_xlsx(data) else None
     if message_format is not None:
         try:
@@ -131,7 +178,7 @@ def _parse(relative_path: str, data: bytes, file_hash: str) -> ParsedFile:
             kind=EMAIL_KIND,
             notes=result.notes,
         )
-    outcome = _outcome(relative_path, data, with_rows=True)
+    outcome = _outcome(relative_path, data, with_rows=True, specs=specs)
     if outcome.kind is None:
         return _quarantined(relative_path, file_hash, outcome.reason)
     return ParsedFile(

@@ -110,22 +110,31 @@ def detect_format(
     return detect_number_format(others, default=default)
 
 
-def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> str | None:
+Problem = tuple[str, str]
+"""A broken rule's name (see ``REJECT_RULES``) and what was found."""
+
+
+def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> Problem | None:
     """What is wrong with a value of ``field``, or ``None`` when it can be used."""
     if is_blank(value):
         if field.required:
-            return f"required {field.name!r} is blank; every row needs a value there"
+            return "value.required", (
+                f"required {field.name!r} is blank; every row needs a value there"
+            )
         return None
     try:
         if field.kind is FieldKind.NUMBER:
             parse_sap_number(value, detection.format)
         elif field.kind is FieldKind.DATE and parse_sap_date(value).is_empty and field.required:
-            return f"required {field.name!r} is {value.strip()!r}, which means no date"
+            return "value.required", (
+                f"required {field.name!r} is {value.strip()!r}, which means no date"
+            )
     except ValueRuleError as error:
         found = f"found {error.value!r}, which {error.rule}"
         if field.kind is FieldKind.NUMBER:
             found += f" ({detection.describe()})"
-        return f"{found}; allowed: {error.allowed}"
+        rule = "value.number" if field.kind is FieldKind.NUMBER else "value.date"
+        return rule, f"{found}; allowed: {error.allowed}"
     return None
 
 
@@ -195,8 +204,11 @@ def build_extract(
         problems += [
             (
                 later,
-                f"gives {canonical} {values_in[later]!r}, but column "
-                f"{table.header[first]!r} gives {values_in[first]!r}",
+                (
+                    "record.conflicting_repeat",
+                    f"gives {canonical} {values_in[later]!r}, but column "
+                    f"{table.header[first]!r} gives {values_in[first]!r}",
+                ),
             )
             for first, later, canonical in repeats
             if later < len(values_in)
@@ -205,14 +217,15 @@ def build_extract(
             and values_in[first].strip() != values_in[later].strip()
         ]
         if problems:
-            first = problems[0][0]
-            detail = "; ".join(f"column {table.header[i]!r}: {p}" for i, p in problems)
+            first, (rule, _) = problems[0]
+            detail = "; ".join(f"column {table.header[i]!r}: {p}" for i, (_, p) in problems)
             rejects.append(
                 RowReject(
                     row_number=record.number,
                     column=table.header[first],
                     raw_value=storable(values_in[first]),
                     reason=f"{where}, {detail}",
+                    rule=rule,
                 )
             )
             continue
@@ -251,23 +264,23 @@ def _value_problem(
     detection: NumberFormatDetection,
     damage: list[DamagedByte],
     codec: str,
-) -> str | None:
+) -> Problem | None:
     """Why one value keeps its record out, or ``None`` when it can be stored."""
     if has_damage(value):
-        return _damage_problem(value, damage, codec)
+        return "encoding.undecodable", _damage_problem(value, damage, codec)
     if "\x00" in value:
-        return (
+        return "text.nul", (
             f"holds a NUL character ({storable(value)!r}), which no text field can store; "
             "the source is binary or mis-encoded there"
         )
     if codec in ("cp1252", "Windows-1252") and (mangled := _UTF8_AS_CP1252.search(value)):
-        return (
+        return "encoding.mixed", (
             f"holds {mangled.group()!r}, UTF-8 bytes read as Windows-1252 "
             f"({storable(value)!r}): the file mixes two encodings, so this row's text "
             "cannot be trusted"
         )
     if "\ufeff" in value:
-        return (
+        return "text.bom", (
             f"holds a byte-order mark U+FEFF ({storable(value)!r}), an invisible character "
             "that would make this value differ from the same text elsewhere; files were "
             "joined with their BOMs"
@@ -312,6 +325,7 @@ def _shape_reject(record: SourceRecord, table: Table, where: str) -> RowReject |
                 f"the extra fields are not empty ({extra[:3]!r}); a separator inside a value "
                 "must be quoted"
             ),
+            rule="record.extra_fields",
         )
     if count < width:
         missing = [
@@ -329,5 +343,6 @@ def _shape_reject(record: SourceRecord, table: Table, where: str) -> RowReject |
                     f"so required {', '.join(missing)} is missing; a record may leave out only "
                     "optional trailing columns (it may be broken across lines or truncated)"
                 ),
+                rule="record.missing_required",
             )
     return None

@@ -148,6 +148,7 @@ def text_extract(
                 column=None,
                 raw_value=None,
                 reason=f"{where} line {error.line}: {error}; nothing from this line on can be read",
+                rule="record.unclosed_quote",
             )
         )
     return extract

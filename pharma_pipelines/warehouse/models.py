@@ -104,6 +104,7 @@ class RawReject(Base):
     row_number: Mapped[int]
     column_name: Mapped[str | None]
     raw_value: Mapped[str | None]
+    rule: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str]
 
 

@@ -41,6 +41,7 @@ class RejectToStore:
     column: str | None
     raw_value: str | None
     reason: str
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class RawRepository:
                             "column_name": reject.column,
                             "raw_value": reject.raw_value,
                             "reason": reject.reason,
+                            "rule": reject.rule,
                         }
                         for reject in load.rejects
                     ],
@@ -347,13 +349,14 @@ class RawRepository:
                 RawReject.row_number,
                 RawReject.column_name,
                 RawReject.raw_value,
+                RawReject.rule,
                 RawReject.reason,
             )
             .join(LoadedFile, LoadedFile.id == RawReject.file_id)
             .where(RawReject.entity == entity)
             .order_by(RawReject.id)
         )
-        columns = ["file", "row", "column", "raw_value", "reason"]
+        columns = ["file", "row", "column", "raw_value", "rule", "reason"]
         with Session(self._engine) as session:
             return pd.DataFrame(session.execute(statement).all(), columns=pd.Index(columns))
 

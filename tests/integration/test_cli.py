@@ -99,3 +99,28 @@ def test_generate_sample_reproduces_the_bundled_landing_zone(tmp_path):
         if p.is_file()
     }
     assert written == bundled
+
+
+def test_inspect_writes_typed_rows_and_rejects_and_exits_by_outcome(tmp_path):
+    landed = tmp_path / "sap" / "stock.csv"
+    landed.parent.mkdir()
+    landed.write_bytes(
+        "MATNR;WERKS;LGORT;CHARG;CLABS\n"
+        "000000000000012345;0100;0001;0000012345;1.234,56-\n"
+        "000000000000000042;0100;0001;0000000077;x\n".encode("cp1252")
+    )
+    out = tmp_path / "out"
+    completed = run_cli("inspect", str(landed), "--out", str(out), tmp_path=tmp_path)
+    assert completed.returncode == 1, completed.stderr
+    assert "== sap/stock" in completed.stdout
+    assert "read 2 = loaded 1 + rejected 1" in completed.stdout
+    rows = (out / "rows.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[1].endswith(",2,000000000000012345,0100,0001,0000012345,-1234.56")
+    assert "value.number" in (out / "rejects.csv").read_text(encoding="utf-8")
+
+    missing = run_cli("inspect", str(tmp_path / "nope.csv"), tmp_path=tmp_path)
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr
+    unknown = run_cli("inspect", str(landed), "--kind", "sap/bogus", tmp_path=tmp_path)
+    assert unknown.returncode == 2
+    assert "unknown extract kind 'sap/bogus'" in unknown.stderr

@@ -140,6 +140,7 @@ def _message_extract(path: str, visits: list[_Visit]) -> ParsedExtract:
                         f"{path} message {visit.number} ({values['subject']!r}, "
                         f"{values['message_id']}): " + storable("; ".join(mail.problems))
                     ),
+                    rule="mail.unreadable",
                 )
             )
             continue

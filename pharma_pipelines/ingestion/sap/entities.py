@@ -472,9 +472,33 @@ SALES_ORDER_ITEMS = EntitySpec(
     "sales order items (VBAP/VBEP): material, quantity and requested date of customer demand",
 )
 
+BATCH_NOTES = EntitySpec(
+    "sap/batch_notes",
+    (
+        key("batch", "CHARG", "Batch", "Charge", required=True),
+        text(
+            "note",
+            "Bemerkung",
+            "Note",
+            "Notes",
+            "Remark",
+            "Comment",
+            "Kommentar",
+            "Batch Note",
+            required=True,
+        ),
+        key("material", "MATNR", "Material"),
+        key("plant", "WERKS", "Plant", "Werk"),
+        key("storage_location", "LGORT", "Storage Location", "Lagerort"),
+        text("value_text", "Wert", "Value"),
+    ),
+    "free-text remarks per batch kept by users beside SAP (notes, valuations as written)",
+)
+
 TABULAR_SPECS = (
     MATERIAL_MASTER,
     MATERIAL_TEXTS,
+    BATCH_NOTES,
     PRODUCTION_ORDERS,
     BATCHES,
     STOCK,

@@ -12,7 +12,6 @@ import io
 from decimal import Decimal
 
 from pharma_pipelines.ingestion import parse_file
-from pharma_pipelines.ingestion.delimited import read_records
 from pharma_pipelines.ingestion.encoding import decode_bytes
 from pharma_pipelines.values import (
     detect_number_format,
@@ -128,23 +127,41 @@ def test_br05_utf16_material_texts() -> None:
     ] == _expected("cases", "BR-05", "expected_material_texts.csv")
 
 
-def test_br05_windows_1252_decodes_exactly() -> None:
+def test_br05_windows_1252_batch_notes_load_exactly() -> None:
+    extract = only_extract(_parse("cases", "BR-05", "batch_notes_cp1252.csv"))
+    assert extract.entity == "sap/batch_notes"
+    assert extract.encoding.startswith("Windows-1252")
+    assert [
+        {
+            "Charge": r.values["batch"],
+            "Lagerort": r.values["storage_location"],
+            "Bemerkung": r.values["note"],
+            "Wert": r.values["value_text"],
+        }
+        for r in extract.rows
+    ] == _expected("cases", "BR-05", "expected_batch_notes.csv")
     decoded = decode_bytes(shared_file("cases", "BR-05", "batch_notes_cp1252.csv").read_bytes())
     assert decoded.encoding == "cp1252"
-    records = list(read_records(decoded.text, ";"))
-    header = records[0].fields
-    rows = [dict(zip(header, r.fields, strict=True)) for r in records[1:]]
-    assert rows == _expected("cases", "BR-05", "expected_batch_notes.csv")
+    assert not any("\x80" <= ch <= "\x9f" for ch in decoded.text)
 
 
-def test_br05_corrupt_byte_is_named_with_offset_line_and_encoding() -> None:
+def test_br05_corrupt_byte_rejects_its_row_naming_offset_line_and_encoding() -> None:
     parsed = _parse("cases", "BR-05", "batch_notes_corrupt.csv")
-    assert parsed.extracts == []
-    reason = parsed.quarantine_reason
-    assert reason is not None
-    assert "BR-05/batch_notes_corrupt.csv" in reason
-    assert "byte 0x81 at byte offset 117 (line 3) is not valid Windows-1252" in reason
-    assert "Zhlung" not in reason
+    extract = only_extract(parsed)
+    assert [r.row_number for r in extract.rows] == [2, 4]
+    assert all(
+        "Zhlung" not in v and "\ufffd" not in v for r in extract.rows for v in r.values.values()
+    )
+    [reject] = extract.rejects
+    assert (reject.row_number, reject.column, reject.rule) == (
+        3,
+        "Bemerkung",
+        "encoding.undecodable",
+    )
+    assert "BR-05/batch_notes_corrupt.csv line 3" in reject.reason
+    assert "byte 0x81 at byte offset 117 (line 3) is not valid Windows-1252" in reject.reason
+    # The kept-aside value shows the undecodable byte instead of dropping it.
+    assert reject.raw_value == "Temperatur 25 °C, Z\\x81hlung ok"
 
 
 def test_br07_results_stay_verbatim_and_split_cleanly() -> None:

@@ -51,7 +51,7 @@ def test_wide_results_one_batch_per_row() -> None:
 
 def test_a_batch_column_alone_is_not_wide_results() -> None:
     parsed = parse_text(
-        "notes.csv", "batch;remark;owner;room\r\nB1;fine;Ann;R1\r\nB2;ok;Bob;R2\r\n"
+        "rooms.csv", "batch;shift;owner;room\r\nB1;early;Ann;R1\r\nB2;late;Bob;R2\r\n"
     )
     assert parsed.quarantine_reason is not None
     assert "only 0 of its 3 other columns hold result-like values" in parsed.quarantine_reason

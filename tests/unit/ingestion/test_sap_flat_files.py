@@ -209,13 +209,13 @@ def test_sap_list_export() -> None:
 
 
 def test_unknown_header_is_quarantined_with_the_closest_kind() -> None:
-    parsed = parse_text("sap/notes.csv", "Charge;Lagerort;Bemerkung\n0001;0001;ok\n")
+    parsed = parse_text("sap/notes.csv", "Charge;Lagerort;Raum\n0001;0001;K2\n")
     assert parsed.extracts == []
     assert parsed.quarantine_reason is not None
     assert parsed.quarantine_reason.startswith("sap/notes.csv: UTF-8; no header")
-    assert "['Charge', 'Lagerort', 'Bemerkung']" in parsed.quarantine_reason
-    assert "closest kind sap/batches" in parsed.quarantine_reason
-    assert "lacks required material" in parsed.quarantine_reason
+    assert "['Charge', 'Lagerort', 'Raum']" in parsed.quarantine_reason
+    assert "closest kind sap/batch_notes" in parsed.quarantine_reason
+    assert "lacks required note" in parsed.quarantine_reason
 
 
 def test_known_headerless_customizing_table_is_named() -> None:

@@ -107,7 +107,7 @@ def test_unique_keys_for_duplicate_and_empty_headers() -> None:
 
 
 def test_miss_names_the_closest_kind_and_what_it_lacks() -> None:
-    choice = choose_kind(["Charge", "Lagerort", "Bemerkung"], HEADER_SPECS)
+    choice = choose_kind(["Charge", "Werk", "Verfallsdatum"], HEADER_SPECS)
     assert choice.best is None
     reason = describe_miss(choice)
     assert "closest kind sap/batches" in reason

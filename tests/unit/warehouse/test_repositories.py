@@ -30,7 +30,9 @@ def a_load(content_hash: str = "h1") -> FileLoad:
             RowToStore(2, {"material": "000000000000012345", "material_group": "00200"}),
             RowToStore(3, {"material": "000000000000000042", "material_group": "00200"}),
         ],
-        rejects=[RejectToStore(4, "material", "", "required value 'material' is blank")],
+        rejects=[
+            RejectToStore(4, "material", "", "required value 'material' is blank", "value.required")
+        ],
     )
 
 
