@@ -22,6 +22,7 @@ the header (list output repeats it on every page): ``repeated_headers``.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -122,6 +123,11 @@ def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> 
                 f"required {field.name!r} is blank; every row needs a value there"
             )
         return None
+    if field.kind is FieldKind.IDENTIFIER and (why := _not_one_identifier(value)):
+        return "value.identifier", (
+            f"found {storable(value)!r} for identifier {field.name!r}, which {why}; "
+            "allowed: one key on one line (letters, digits and punctuation, leading zeros kept)"
+        )
     try:
         if field.kind is FieldKind.NUMBER:
             parse_sap_number(value, detection.format)
@@ -135,6 +141,22 @@ def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> 
             found += f" ({detection.describe()})"
         rule = "value.number" if field.kind is FieldKind.NUMBER else "value.date"
         return rule, f"{found}; allowed: {error.allowed}"
+    return None
+
+
+def _not_one_identifier(value: str) -> str | None:
+    """Why a text cannot be a key: several values in one (a JSON list or object), or lines."""
+    stripped = value.strip()
+    if stripped[:1] in "[{" and stripped[-1:] in "]}":
+        try:
+            loaded = json.loads(stripped)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, list | dict):
+            shape = "list" if isinstance(loaded, list) else "object"
+            return f"is a JSON {shape} (several values where one key belongs)"
+    if "\n" in value or "\r" in value:
+        return "holds a line break"
     return None
 
 

@@ -118,3 +118,27 @@ def test_json_that_is_no_kind_is_quarantined(data: bytes, fragment: str) -> None
     assert parsed.extracts == []
     assert parsed.quarantine_reason is not None
     assert fragment in parsed.quarantine_reason
+
+
+@pytest.mark.parametrize(
+    ("material", "shape"),
+    [(["MZ-FG-R10", "MZ-FG-R20"], "JSON list"), ({"id": "MZ-FG-R10"}, "JSON object")],
+)
+def test_a_json_container_is_never_an_identifier(material: object, shape: str) -> None:
+    second = {**ORDER, "ManufacturingOrder": "1000001", "Material": material}
+    extract = only_extract(
+        parse_file("sap/orders.json", _json({"d": {"results": [ORDER, second]}}))
+    )
+    assert [r.values["order"] for r in extract.rows] == ["1000000"]
+    [reject] = extract.rejects
+    assert (reject.row_number, reject.column, reject.rule) == (2, "Material", "value.identifier")
+    assert shape in reject.reason
+
+
+def test_an_identifier_broken_over_lines_is_rejected_in_a_flat_file() -> None:
+    data = (
+        b'MATNR;WERKS;LGORT;CHARG;CLABS\n"0000012345\n";0100;0001;B1;1\n0000012346;0100;0001;B2;2\n'
+    )
+    extract = only_extract(parse_file("sap/stock.csv", data))
+    assert [r.values["material"] for r in extract.rows] == ["0000012346"]
+    assert extract.rejects[0].rule == "value.identifier"
