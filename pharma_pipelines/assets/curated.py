@@ -7,6 +7,7 @@ cannot be typed are left out and listed as curation issues; a check reports them
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -28,11 +29,13 @@ from pharma_pipelines.catalog.curation import (
 from pharma_pipelines.keys import curated_key, raw_key
 from pharma_pipelines.quality.rules import (
     RuleOutcome,
+    invalidations_have_a_reason,
     not_null,
     ratio_at_most,
     references,
     released_batches_have_results,
     released_batches_without_failures,
+    released_batches_without_valid_oos,
     unique_key,
     within_range,
 )
@@ -68,6 +71,7 @@ def _store(
     table: type[Base],
     curated: Curated,
     rows_in: int,
+    extra: dict[str, Any] | None = None,
 ) -> dg.MaterializeResult:
     repository = warehouse.curated()
     issues = [_issue_row(issue) for issue in curated.issues]
@@ -87,6 +91,7 @@ def _store(
             "dagster/row_count": written,
             "rows_with_issues": len(curated.issues),
             "preview": dg.MetadataValue.md(markdown_table(preview)),
+            **(extra or {}),
         }
     )
 
@@ -186,9 +191,13 @@ demand = _single_source_asset(
         raw_key("lims/samples"),
         raw_key("sap/batches"),
     ],
-    "LIMS results, one row per batch and test: the raw result verbatim, its qualifier and "
-    "value (censored values such as <0.05 kept as a bound and a flag), text results, the "
-    "specification and the verdict (PASS, FAIL, INDETERMINATE, REVIEW, NO_SPEC).",
+    "LIMS results, one row per run of a test on a batch: the raw result verbatim, its "
+    "qualifier and value (censored values such as <0.05 kept as a bound and a flag), text "
+    "results, the specification and the verdict (PASS, FAIL, INDETERMINATE, REVIEW, "
+    "NO_SPEC). Retests and re-samples stay as rows: the latest valid run is final "
+    "(is_final) and supersedes earlier ones; invalidated and cancelled runs are kept with "
+    "their reason but never decide; test_verdict is the test's outcome for the batch, and "
+    "had_oos keeps an out-of-specification result on record even after a passing retest.",
 )
 def qc_results(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -203,8 +212,30 @@ def qc_results(
         raw.records_frame("lims/samples"),
         batch_material_index(raw.records_frame("sap/batches")),
     )
+    frame = curated.frame()
+    history: dict[str, Any] = {}
+    if not frame.empty:
+        context.log.info(
+            "qc_results: %d runs are retests, %d superseded, %d invalidated or cancelled",
+            int(frame["is_retest"].sum()),
+            int(frame["superseded_by"].notna().sum()),
+            int((frame["status"] != "VALID").sum()),
+        )
+        history = {
+            "retests": int(frame["is_retest"].sum()),
+            "superseded": int(frame["superseded_by"].notna().sum()),
+            "invalidated_or_cancelled": int((frame["status"] != "VALID").sum()),
+            "tests_with_oos_history": int(
+                frame[frame["had_oos"]].groupby(["batch", "test"]).ngroups
+            ),
+        }
     return _store(
-        context, warehouse, CuratedQcResult, curated, len(long_results) + len(wide_results)
+        context,
+        warehouse,
+        CuratedQcResult,
+        curated,
+        len(long_results) + len(wide_results),
+        history,
     )
 
 
@@ -212,7 +243,10 @@ def qc_results(
     "batches",
     [raw_key("sap/batches"), raw_key("lims/batch_disposition"), curated_key("qc_results")],
     "Produced batches from SAP with the quality unit's disposition from the LIMS and a QC "
-    "status derived from their release-relevant results.",
+    "status derived from their release-relevant results, one verdict per test after "
+    "retests. had_oos flags a batch whose test was ever out of specification; valid_oos "
+    "counts OOS results no documented invalidation set aside (such a batch is IN_REVIEW "
+    "however its retests came out).",
 )
 def batches(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -223,7 +257,14 @@ def batches(
         warehouse.raw().records_frame("lims/batch_disposition"),
         warehouse.curated().frame(CuratedQcResult),
     )
-    return _store(context, warehouse, CuratedBatch, curated, len(raw))
+    frame = curated.frame()
+    oos = frame[frame["had_oos"]] if not frame.empty else frame
+    shown = ["batch", "material", "disposition", "qc_status", "valid_oos", "results_invalidated"]
+    history: dict[str, Any] = {
+        "batches_with_oos_history": len(oos),
+        "oos_history": dg.MetadataValue.md(markdown_table(oos[shown] if len(oos) else oos)),
+    }
+    return _store(context, warehouse, CuratedBatch, curated, len(raw), history)
 
 
 curated_assets = [
@@ -554,8 +595,17 @@ curated_checks = [
         "results whose reporting limit is above the specification (INDETERMINATE).",
         WARN,
         lambda w: _results_with_verdict(
-            results_frame(w), ("REVIEW", "INDETERMINATE"), 0.0, "no result awaits review"
+            _final_results(w), ("REVIEW", "INDETERMINATE"), 0.0, "no result awaits review"
         ),
+    ),
+    _check(
+        "invalidations_have_a_reason",
+        "qc_results",
+        "Every invalidated result names its assignable cause (laboratory error, sampling "
+        "error...). Warns: the batch status already treats an OOS invalidated without a "
+        "reason as standing, so nothing downstream is wrong; the LIMS record is incomplete.",
+        WARN,
+        lambda w: invalidations_have_a_reason(results_frame(w)),
     ),
     _check(
         "batch_is_unique",
@@ -574,9 +624,20 @@ curated_checks = [
     _check(
         "released_batches_have_results",
         "batches",
-        "Every batch released by the quality unit has release-relevant QC results.",
+        "Every batch released by the quality unit has release-relevant QC results, and a "
+        "valid one for each test it was tested for (a test whose every run was invalidated "
+        "is no evidence).",
         ERROR,
         lambda w: released_batches_have_results(batches_frame(w)),
+    ),
+    _check(
+        "released_batches_have_no_valid_oos",
+        "batches",
+        "No batch released by the quality unit has a valid out-of-specification result: an "
+        "OOS is set aside only when invalidated with a documented cause, never by a passing "
+        "retest alone.",
+        ERROR,
+        lambda w: released_batches_without_valid_oos(batches_frame(w)),
     ),
 ]
 
@@ -595,6 +656,12 @@ def _sap_batches(warehouse: WarehouseResource) -> pd.DataFrame:
     if raw.empty or "batch" not in raw.columns:
         return pd.DataFrame({"batch": pd.Series(dtype=str)})
     return raw[["batch"]].assign(batch=raw["batch"].astype(str).str.strip())
+
+
+def _final_results(warehouse: WarehouseResource) -> pd.DataFrame:
+    """The results that decide their test: superseded and invalidated runs await nothing."""
+    results = results_frame(warehouse)
+    return results[results["is_final"].astype(bool)] if not results.empty else results
 
 
 def _results_with_verdict(

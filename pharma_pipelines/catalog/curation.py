@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,10 +28,17 @@ from pharma_pipelines.catalog.conform import (
     text,
 )
 from pharma_pipelines.catalog.qc_results import (
+    ResultRun,
+    ResultStatus,
     Verdict,
     batch_verdict,
+    is_yes,
     parse_limit,
     parse_result,
+    resolve_history,
+    result_moment,
+    result_status,
+    run_number,
     verdict,
 )
 from pharma_pipelines.values import (
@@ -340,6 +348,30 @@ def _reads_as_number(value: str) -> bool:
     return parse_result(value).value is not None
 
 
+_RESULT_FIELDS = [
+    "sample_id",
+    "batch",
+    "material",
+    "test",
+    "result",
+    "unit",
+    "spec_min",
+    "spec_max",
+    "text_spec",
+    "release_relevant",
+    "result_date",
+    "status",
+    "valid",
+    "invalidated",
+    "invalidation_reason",
+    "result_id",
+    "run",
+    "retest",
+    "retest_of",
+    "sample_type",
+]
+
+
 def curate_qc_results(
     results: pd.DataFrame,
     results_wide: pd.DataFrame,
@@ -352,6 +384,14 @@ def curate_qc_results(
     The specification comes from the result row itself when the LIMS exported it there,
     otherwise from the specification extract for the result's material and test. The
     material is the result's own, else its sample's, else its batch's in SAP.
+
+    Every run of a test is kept, invalidated and cancelled ones too. Per batch and test
+    (test codes compared without case) the runs are resolved by the rules of
+    :mod:`pharma_pipelines.catalog.qc_results`: ``is_final`` marks the one valid result that
+    decides, ``superseded_by`` points earlier valid ones at its raw record id, and every run
+    carries the test's verdict (``test_verdict``) and OOS history (``had_oos``); ``valid_oos``
+    marks an out-of-specification result that no documented cause set aside. Wide tables
+    carry no status or sequence: their results are valid, with no date or run.
     """
     entity = "lims/results"
     frame = pd.concat(
@@ -361,38 +401,44 @@ def curate_qc_results(
         ],
         ignore_index=True,
     )
-    frame = ensure_columns(
-        frame,
-        [
-            "sample_id",
-            "batch",
-            "material",
-            "test",
-            "result",
-            "unit",
-            "spec_min",
-            "spec_max",
-            "text_spec",
-            "release_relevant",
-        ],
-    )
+    frame = ensure_columns(frame, _RESULT_FIELDS)
     spec_index = _specification_index(specifications)
-    sample_materials = _sample_materials(samples)
+    sample_index = _samples_by_id(samples)
     result = Curated()
+    runs: dict[tuple[str, str], list[ResultRun]] = {}
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["batch", "test", "result"], result.issues):
+            continue
+        converted, moment = convert(entity, row, "result_date", result_moment, result.issues)
+        if not converted:
             continue
         batch = text(row, "batch").strip()
         test = text(row, "test").strip()
         sample_id = optional_text(row, "sample_id")
-        material = (
-            optional_text(row, "material")
-            or sample_materials.get(sample_id or "")
-            or batch_materials.get(batch)
-        )
+        sample_material, sample_type = sample_index.get(sample_id or "", (None, None))
+        material = optional_text(row, "material") or sample_material or batch_materials.get(batch)
         spec = _row_specification(row) or spec_index.get((material or "", test.lower()), {})
         parsed = parse_result(text(row, "result"))
         judged = verdict(parsed, spec.get("spec_min"), spec.get("spec_max"), spec.get("text_spec"))
+        status = result_status(text(row, "status"), text(row, "valid"), text(row, "invalidated"))
+        run = run_number(text(row, "run"))
+        retest = text(row, "retest")
+        is_retest = is_yes(retest) or bool(run_number(retest)) or bool(text(row, "retest_of"))
+        reason = optional_text(row, "invalidation_reason")
+        runs.setdefault((batch, test.casefold()), []).append(
+            ResultRun(
+                ref=len(result.rows),
+                status=status,
+                verdict=judged,
+                result_date=moment[0],
+                result_time=moment[1],
+                run=run,
+                is_retest=is_retest,
+                reason=reason,
+                source_file=text(row, "source_file"),
+                row_number=int(row["row_number"]),
+            )
+        )
         result.rows.append(
             {
                 "sample_id": sample_id,
@@ -410,10 +456,37 @@ def curate_qc_results(
                 "text_spec": spec.get("text_spec") or None,
                 "release_relevant": _truthy(spec.get("release_relevant", "")),
                 "verdict": judged.value,
+                "result_id": optional_text(row, "result_id"),
+                "sample_type": optional_text(row, "sample_type") or sample_type,
+                "run": run,
+                "is_retest": is_retest,
+                "retest_of": optional_text(row, "retest_of"),
+                "result_date": moment[0],
+                "result_time": moment[1],
+                "status": status.value,
+                "invalidation_reason": reason,
                 "raw_record_ids": [int(row["raw_record_id"])],
             }
         )
+    for group in runs.values():
+        _apply_history(result.rows, group)
     return result
+
+
+def _apply_history(rows: list[dict[str, Any]], group: list[ResultRun]) -> None:
+    """Write one batch and test's resolved history onto each of its rows."""
+    history = resolve_history(group)
+    final_id = rows[history.final]["raw_record_ids"][0] if history.final is not None else None
+    for run in group:
+        rows[run.ref].update(
+            {
+                "is_final": run.ref == history.final,
+                "superseded_by": final_id if run.ref in history.superseded else None,
+                "test_verdict": history.verdict.value,
+                "had_oos": history.had_oos,
+                "valid_oos": run.ref in history.valid_oos,
+            }
+        )
 
 
 def _row_specification(row: pd.Series) -> dict[str, str] | None:
@@ -439,12 +512,16 @@ def _specification_index(specifications: pd.DataFrame) -> dict[tuple[str, str], 
     return index
 
 
-def _sample_materials(samples: pd.DataFrame) -> dict[str, str]:
-    frame = ensure_columns(samples, ["sample_id", "material"])
+def _samples_by_id(samples: pd.DataFrame) -> dict[str, tuple[str | None, str | None]]:
+    """Material and sample type (original, re-sample, retain...) of each LIMS sample."""
+    frame = ensure_columns(samples, ["sample_id", "material", "sample_type"])
     return {
-        text(row, "sample_id").strip(): text(row, "material").strip()
+        text(row, "sample_id").strip(): (
+            optional_text(row, "material"),
+            optional_text(row, "sample_type"),
+        )
         for _, row in frame.iterrows()
-        if text(row, "material").strip()
+        if text(row, "sample_id").strip()
     }
 
 
@@ -462,15 +539,20 @@ def curate_batches(
 ) -> Curated:
     """SAP batches with the LIMS disposition and a QC status derived from their results.
 
-    QC status: REJECTED or RELEASED when the quality unit decided so; otherwise FAILED when a
-    release-relevant result failed, IN_REVIEW when one needs a person, PENDING when results
-    are missing or still open, and PASSED when all release-relevant results passed.
+    Only release-relevant results count, one verdict per test: the test's verdict from its
+    runs (see ``curate_qc_results``). QC status: REJECTED or RELEASED when the quality unit
+    decided so; otherwise FAILED when a test failed, IN_REVIEW when one needs a person (an
+    OOS that only a passing retest stands against counts here), PENDING when results are
+    missing, still open or all invalidated for a test, and PASSED when every test passed.
+    ``results_total`` counts tests with a valid result, ``results_failed`` and
+    ``results_open`` those failed or awaiting review; ``had_oos`` says a test was ever out of
+    specification, ``valid_oos`` counts OOS results no documented cause set aside.
     """
     entity = "sap/batches"
     fields = ["batch", "material", "plant", "manufactured_on", "expires_on"]
     frame = _current(batches, ["batch", "material"], fields)
     decided = _dispositions(dispositions)
-    verdicts = _verdicts_by_batch(qc_results)
+    summaries = _qc_by_batch(qc_results)
     result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["batch"], result.issues):
@@ -485,9 +567,8 @@ def curate_batches(
             continue
         batch = text(row, "batch").strip()
         disposition, disposition_ids = decided.get(batch, (None, []))
-        batch_results = verdicts.get(batch, [])
-        failed = sum(1 for v in batch_results if v is Verdict.FAIL)
-        open_ = sum(1 for v in batch_results if v in (Verdict.REVIEW, Verdict.INDETERMINATE))
+        qc = summaries.get(batch, _BatchQc())
+        tests = qc.test_verdicts
         result.rows.append(
             {
                 "batch": batch,
@@ -496,10 +577,14 @@ def curate_batches(
                 "manufactured_on": typed["manufactured_on"],
                 "expires_on": typed["expires_on"],
                 "disposition": disposition,
-                "qc_status": _qc_status(disposition, batch_results),
-                "results_total": len(batch_results),
-                "results_failed": failed,
-                "results_open": open_,
+                "qc_status": _qc_status(disposition, tests),
+                "results_total": sum(v is not Verdict.NOT_EVALUABLE for v in tests),
+                "results_failed": sum(v is Verdict.FAIL for v in tests),
+                "results_open": sum(v in (Verdict.REVIEW, Verdict.INDETERMINATE) for v in tests),
+                "tests_not_evaluable": sum(v is Verdict.NOT_EVALUABLE for v in tests),
+                "results_invalidated": qc.invalidated,
+                "had_oos": qc.had_oos,
+                "valid_oos": qc.valid_oos,
                 "raw_record_ids": [*_ids(row), *disposition_ids],
             }
         )
@@ -538,14 +623,29 @@ def _normalise_disposition(raw: str) -> str | None:
     return _DISPOSITION_WORDS.get(word, word or None)
 
 
-def _verdicts_by_batch(qc_results: pd.DataFrame) -> dict[str, list[Verdict]]:
-    grouped: dict[str, list[Verdict]] = {}
+@dataclass
+class _BatchQc:
+    """The release-relevant QC of one batch: one verdict per test, and its OOS record."""
+
+    test_verdicts: list[Verdict] = field(default_factory=list)
+    invalidated: int = 0
+    had_oos: bool = False
+    valid_oos: int = 0
+
+
+def _qc_by_batch(qc_results: pd.DataFrame) -> dict[str, _BatchQc]:
+    summaries: dict[str, _BatchQc] = {}
     if qc_results.empty:
-        return grouped
+        return summaries
     relevant = qc_results[qc_results["release_relevant"].astype(bool)]
-    for batch, verdict_text in zip(relevant["batch"], relevant["verdict"], strict=True):
-        grouped.setdefault(str(batch), []).append(Verdict(verdict_text))
-    return grouped
+    relevant = relevant.assign(test_key=relevant["test"].astype(str).str.casefold())
+    for (batch, _test), runs in relevant.groupby(["batch", "test_key"], sort=True):
+        qc = summaries.setdefault(str(batch), _BatchQc())
+        qc.test_verdicts.append(Verdict(str(runs["test_verdict"].iloc[0])))
+        qc.invalidated += int((runs["status"] == ResultStatus.INVALIDATED.value).sum())
+        qc.had_oos = qc.had_oos or bool(runs["had_oos"].astype(bool).any())
+        qc.valid_oos += int(runs["valid_oos"].astype(bool).sum())
+    return summaries
 
 
 def _qc_status(disposition: str | None, verdicts: list[Verdict]) -> str:
@@ -556,7 +656,7 @@ def _qc_status(disposition: str | None, verdicts: list[Verdict]) -> str:
         return "FAILED"
     if summary is Verdict.REVIEW:
         return "IN_REVIEW"
-    if not verdicts or summary is Verdict.NO_SPEC:
+    if not verdicts or summary in (Verdict.NO_SPEC, Verdict.NOT_EVALUABLE):
         return "PENDING"
     return "PASSED"
 

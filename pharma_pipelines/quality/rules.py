@@ -180,11 +180,50 @@ def released_batches_have_results(batches: pd.DataFrame) -> RuleOutcome:
     if batches.empty:
         return _outcome(rule, batches, 0, "0 such batches", "released batches lack results")
     released = batches[batches["disposition"] == "RELEASED"]
-    bare = released[released["results_total"] == 0]
+    lacking = released["results_total"] == 0
+    shown = ["batch", "material", "disposition", "results_total"]
+    if "tests_not_evaluable" in released.columns:
+        # A test whose every run was invalidated is no evidence either.
+        lacking |= released["tests_not_evaluable"] > 0
+        shown.append("tests_not_evaluable")
     return _outcome(
         rule,
-        bare[["batch", "material", "disposition"]],
+        released.loc[lacking, shown],
         len(released),
         "0 released batches without results",
-        "released batches have no release-relevant results",
+        "released batches lack a valid release-relevant result",
+    )
+
+
+def released_batches_without_valid_oos(batches: pd.DataFrame) -> RuleOutcome:
+    """A released batch has no valid out-of-specification result.
+
+    An OOS is set aside only by a documented assignable cause (invalidated with a reason);
+    a passing retest alone does not, so a batch released on the strength of one shows here.
+    """
+    rule = "no RELEASED batch has a valid OOS result"
+    if batches.empty:
+        return _outcome(rule, batches, 0, "0 such batches", "released batches have a valid OOS")
+    released = batches[batches["disposition"] == "RELEASED"]
+    bad = released[released["valid_oos"] > 0]
+    return _outcome(
+        rule,
+        bad[["batch", "material", "valid_oos", "results_failed", "qc_status"]],
+        len(released),
+        "0 released batches with a valid OOS",
+        "released batches have a valid OOS result",
+    )
+
+
+def invalidations_have_a_reason(results: pd.DataFrame) -> RuleOutcome:
+    """Every invalidated result names its assignable cause (GMP: documented invalidation)."""
+    rule = "every INVALIDATED result has an invalidation reason"
+    what = "invalidated results have no reason"
+    if results.empty:
+        return _outcome(rule, results, 0, "0 without a reason", what)
+    invalidated = results[results["status"] == "INVALIDATED"]
+    reason = invalidated["invalidation_reason"].fillna("").astype(str).str.strip()
+    shown = ["batch", "test", "sample_id", "run", "raw_result", "verdict", "raw_record_ids"]
+    return _outcome(
+        rule, invalidated.loc[reason == "", shown], len(invalidated), "0 without a reason", what
     )

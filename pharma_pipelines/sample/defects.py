@@ -8,6 +8,7 @@ inserted, so the reported line numbers stay true.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from pharma_pipelines.sample.documents import BytePatch, Documents
 from pharma_pipelines.sample.model import Decision, Plant
@@ -27,6 +28,7 @@ def inject_defects(documents: Documents, plant: Plant) -> tuple[list[Defect], li
         _blank_required_field(documents),
         _unparsable_quantity(documents),
         _released_batch_out_of_spec(documents, plant),
+        _oos_invalidated_without_reason(documents, plant),
         undecodable,
         _mail_line_for_unknown_material(documents),
         _unclassifiable_file(documents),
@@ -108,8 +110,12 @@ def _released_batch_out_of_spec(documents: Documents, plant: Plant) -> Defect:
     table = documents.table("lims/results_2")
     batch, test, result = table.column("Batch"), table.column("Test"), table.column("Result")
     released = {d.batch for d in plant.dispositions if d.decision is Decision.RELEASED}
+    runs = Counter((row[batch], row[test]) for row in table.rows)
+    # A test run once, so the edited result is the final one and nothing supersedes it.
     index = next(
-        i for i, row in enumerate(table.rows) if row[batch] in released and row[test] == "ASSAY"
+        i
+        for i, row in enumerate(table.rows)
+        if row[batch] in released and row[test] == "ASSAY" and runs[(row[batch], row[test])] == 1
     )
     value = "91.8"
     table.rows[index][result] = value
@@ -122,6 +128,34 @@ def _released_batch_out_of_spec(documents: Documents, plant: Plant) -> Defect:
         description=(
             f"batch {table.rows[index][batch]} is RELEASED but its release-relevant ASSAY "
             "result 91.8 % is below the specification 95.0-105.0 %"
+        ),
+    )
+
+
+def _oos_invalidated_without_reason(documents: Documents, plant: Plant) -> Defect:
+    """The re-sampled batch's invalidated OOS loses its documented cause: the OOS stands."""
+    table = documents.table("lims/results_2")
+    batch, test, status = table.column("Batch"), table.column("Test"), table.column("Result Status")
+    reason = table.column("Invalidation Reason")
+    released = {d.batch for d in plant.dispositions if d.decision is Decision.RELEASED}
+    index = next(
+        i
+        for i, row in enumerate(table.rows)
+        if row[status] == "Invalidated" and row[batch] in released and row[test] == "DISSOLUTION"
+    )
+    row = table.rows[index]
+    cause = row[reason]
+    row[reason] = ""
+    return Defect(
+        code="oos_invalidated_without_reason",
+        file=table.path,
+        row=table.line_of(index),
+        column="Invalidation Reason",
+        value="",
+        description=(
+            f"batch {row[batch]} is RELEASED; its DISSOLUTION result {row[table.column('Result')]}"
+            f" % is out of specification and marked Invalidated, but the reason ({cause!r}) is "
+            "gone, so no documented cause sets the OOS aside"
         ),
     )
 

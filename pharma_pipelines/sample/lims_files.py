@@ -8,7 +8,7 @@ their reporting limit (``<0.05``, ``<10``) so they can be judged against a speci
 from __future__ import annotations
 
 from pharma_pipelines.sample.formats import decimal_comma, german_date
-from pharma_pipelines.sample.model import Lab, Plant
+from pharma_pipelines.sample.model import Lab, Plant, Result
 from pharma_pipelines.sample.tables import Table, TextLayout
 
 _EXPORT = TextLayout(",", "utf-8", "\n")
@@ -34,20 +34,75 @@ def samples(plant: Plant, stamp: str) -> Table:
     return Table(f"lims/samples_{stamp}.csv", "lims/samples", _EXPORT, header, rows)
 
 
+_FIRST_RESULT_ID = 700_001
+
+
 def chemistry_results(plant: Plant, stamp: str) -> Table:
-    header = ["Sample ID", "Batch", "Test", "Result", "Unit", "Result Date"]
+    """The chemistry LIMS numbers every result; a retest names the result it repeats."""
+    header = [
+        "Result ID",
+        "Sample ID",
+        "Batch",
+        "Test",
+        "Run",
+        "Result",
+        "Unit",
+        "Result Date",
+        "Result Status",
+        "Invalidation Reason",
+        "Retest Of",
+    ]
+    results = [r for r in plant.results if r.lab is Lab.CHEMISTRY]
+    ids = {(r.sample_id, r.test, r.run): _FIRST_RESULT_ID + i for i, r in enumerate(results)}
     rows = [
-        [r.sample_id, r.batch, r.test, r.value, r.unit, r.result_date.isoformat()]
-        for r in plant.results
-        if r.lab is Lab.CHEMISTRY
+        [
+            str(ids[(r.sample_id, r.test, r.run)]),
+            r.sample_id,
+            r.batch,
+            r.test,
+            str(r.run),
+            r.value,
+            r.unit,
+            _moment(r),
+            "Valid" if r.valid else "Invalidated",
+            r.reason or "",
+            str(ids[(r.sample_id, r.test, r.retest_of)]) if r.retest_of else "",
+        ]
+        for r in results
     ]
     return Table(f"lims/results_{stamp}.csv", "lims/results", _EXPORT, header, rows)
 
 
+def _moment(result: Result) -> str:
+    day = result.result_date.isoformat()
+    return f"{day} {result.result_time:%H:%M}" if result.result_time else day
+
+
 def microbiology_results(plant: Plant, stamp: str) -> Table:
-    header = ["SampleID", "Lot", "Analysis", "Value", "Unit", "ResultCaptureDate"]
+    """The micro workstation writes a replicate number and a J/N validity flag."""
+    header = [
+        "SampleID",
+        "Lot",
+        "Analysis",
+        "Replicate",
+        "Value",
+        "Unit",
+        "ResultCaptureDate",
+        "Valid",
+        "Invalidation Comment",
+    ]
     rows = [
-        [r.sample_id, r.batch, r.test, decimal_comma(r.value), r.unit, german_date(r.result_date)]
+        [
+            r.sample_id,
+            r.batch,
+            r.test,
+            str(r.run),
+            decimal_comma(r.value),
+            r.unit,
+            german_date(r.result_date),
+            "J" if r.valid else "N",
+            r.reason or "",
+        ]
         for r in plant.results
         if r.lab is Lab.MICROBIOLOGY
     ]

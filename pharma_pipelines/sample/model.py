@@ -140,7 +140,12 @@ class Sample:
 
 @dataclass(frozen=True)
 class Result:
-    """``value`` is written with a decimal point; a lab with a German PC converts it."""
+    """``value`` is written with a decimal point; a lab with a German PC converts it.
+
+    A test run more than once has one result per run: ``run`` counts the runs on the sample,
+    ``retest_of`` names the run it repeats, ``valid`` is false for an invalidated run and
+    ``reason`` documents why. ``result_time`` is set where the lab wrote the time of day.
+    """
 
     sample_id: str
     batch: str
@@ -149,6 +154,11 @@ class Result:
     unit: str
     result_date: dt.date
     lab: Lab
+    run: int = 1
+    retest_of: int | None = None
+    valid: bool = True
+    reason: str | None = None
+    result_time: dt.time | None = None
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,12 @@ def build_plant(seed: int) -> tuple[Plant, LoadFigures]:
         history.next_order_number,
     )
     quality = build_quality(
-        stream("quality"), plan_date, products, history.product_batches, history.in_qc
+        stream("quality"),
+        plan_date,
+        products,
+        history.product_batches,
+        history.in_qc,
+        stream("retests"),
     )
     stock = build_stock(
         stream("stock"),

@@ -2,7 +2,9 @@
 
 A disposition is decided from the results, the way a QP would: a batch with a failed
 release-relevant test is REJECTED, a batch whose results are not all in is in QUARANTINE,
-every other batch is RELEASED. One released tablet batch carries an out-of-limit in-process
+every other batch is RELEASED, unless an OOS investigation is still open on it (see
+``retests``: four batches carry retests, an invalidated run, a re-sample and an OOS that a
+passing retest does not clear). One released tablet batch carries an out-of-limit in-process
 hardness value, which is not release relevant and so does not block it. Stock is booked to
 the stock type the decision implies (unrestricted, quality inspection, blocked).
 """
@@ -28,6 +30,7 @@ from pharma_pipelines.sample.model import (
     Specification,
     StockLine,
 )
+from pharma_pipelines.sample.retests import Case, apply_case, choose_cases
 
 COMPLIES = "Complies"
 _QUALIFIED_PERSONS = ("Dr. K. Brandt", "Dr. M. Yilmaz", "A. Nowak")
@@ -141,7 +144,9 @@ def build_quality(
     products: Sequence[Material],
     batches: Sequence[Batch],
     in_qc: Sequence[str],
+    retest_rng: random.Random,
 ) -> QualityRecords:
+    """``retest_rng`` feeds only the retest cases, so they leave every other value as it was."""
     groups = {product.number: product.group for product in products}
     settled = [batch.number for batch in batches if batch.number not in in_qc]
     rejected = set(rng.sample(settled, _REJECTED_BATCHES))
@@ -150,17 +155,27 @@ def build_quality(
         for number in settled
         if number not in rejected and groups[_material_of(batches, number)] == TABLETS.code
     )
+    cases = choose_cases(
+        retest_rng,
+        [
+            batch
+            for batch in batches
+            if batch.number in settled and batch.number not in {*rejected, hardness_outlier}
+        ],
+        lambda batch: {test.code for test in _TESTS[groups[batch.material]]},
+    )
     tested = []
     serial = rng.randint(1_000, 5_000)
     for batch in sorted(batches, key=lambda batch: (batch.manufactured_on, batch.number)):
         tests = _TESTS[groups[batch.material]]
         failing = _failing_test(rng, tests) if batch.number in rejected else None
         outlier = "HARDNESS" if batch.number == hardness_outlier else None
-        tested.append(_test_batch(rng, plan_date, batch, serial, tests, (failing, outlier)))
+        case = (retest_rng, cases.get(batch.number))
+        tested.append(_test_batch(rng, plan_date, batch, serial, tests, (failing, outlier), case))
         serial += rng.randint(1, 4)
     return QualityRecords(
         specifications=build_specifications(products),
-        samples=tuple(record.sample for record in tested),
+        samples=tuple(sample for record in tested for sample in record.samples),
         results=tuple(result for record in tested for result in record.results),
         dispositions=tuple(record.disposition for record in tested),
     )
@@ -168,7 +183,7 @@ def build_quality(
 
 @dataclass(frozen=True)
 class _TestedBatch:
-    sample: Sample
+    samples: tuple[Sample, ...]
     results: tuple[Result, ...]
     disposition: Disposition
 
@@ -180,11 +195,13 @@ def _test_batch(
     serial: int,
     tests: Sequence[_Test],
     out_of_limits: tuple[str | None, str | None],
+    case: tuple[random.Random, Case | None],
 ) -> _TestedBatch:
     """Sample a batch, report the results that are in by the extract date, and decide.
 
     ``out_of_limits`` names the release-relevant test that fails (rejected batches) and the
-    non-relevant test that is off (the hardness outlier); either may be None.
+    non-relevant test that is off (the hardness outlier); either may be None. ``case`` is the
+    retest case of the batch, if any, and the random stream its runs draw from.
     """
     sampled_on = batch.manufactured_on + dt.timedelta(days=rng.randint(0, 1))
     sample = Sample(
@@ -194,10 +211,23 @@ def _test_batch(
         _result(rng, sample.sample_id, batch.number, test, sampled_on, test.code in out_of_limits)
         for test in tests
     ]
-    available = tuple(result for result in results if result.result_date < plan_date)
+    retest_rng, retest_case = case
+    by_code = {test.code: test for test in tests}
+    tested = apply_case(
+        retest_rng,
+        retest_case,
+        sample,
+        results,
+        lambda code, oos: _value(retest_rng, by_code[code], oos),
+    )
+    available = tuple(result for result in tested.results if result.result_date < plan_date)
     failed = out_of_limits[0] is not None
-    pending = len(available) < len(tests)
-    return _TestedBatch(sample, available, _disposition(rng, batch, failed, pending, available))
+    pending = len({result.test for result in available}) < len(tests)
+    disposition = _disposition(rng, batch, failed, pending, available)
+    if tested.investigation_open:
+        # Drawn as if decided, so the batches after it keep their decision dates and QPs.
+        disposition = Disposition(batch.number, batch.material, Decision.QUARANTINE, None, None)
+    return _TestedBatch(tested.samples, available, disposition)
 
 
 def _material_of(batches: Sequence[Batch], number: str) -> str:

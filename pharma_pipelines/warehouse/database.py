@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from pharma_pipelines.warehouse.models import Base
+from pharma_pipelines.warehouse.models import CURATED_TABLES, Base
 
 
 def make_engine(url: str) -> Engine:
@@ -39,7 +39,24 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables; existing tables are left as they are."""
+    """Create missing tables; a curated table whose columns changed is rebuilt.
+
+    Curated tables are derived: every materialization rebuilds them from the raw rows, so
+    dropping one whose columns no longer match its model loses nothing, and a warehouse
+    from an earlier version keeps working. Raw and planning tables are never dropped.
+    """
+    inspector = inspect(engine)
+    present = set(inspector.get_table_names())
+    tables = [Base.metadata.tables[model.__tablename__] for model in CURATED_TABLES]
+    stale = [
+        table
+        for table in tables
+        if table.name in present
+        and {column["name"] for column in inspector.get_columns(table.name)}
+        != {column.name for column in table.columns}
+    ]
+    if stale:
+        Base.metadata.drop_all(engine, tables=stale)
     Base.metadata.create_all(engine)
 
 

@@ -160,11 +160,19 @@ class CuratedBatch(Base):
     results_total: Mapped[int]
     results_failed: Mapped[int]
     results_open: Mapped[int]
+    tests_not_evaluable: Mapped[int]
+    results_invalidated: Mapped[int]
+    had_oos: Mapped[bool]
+    valid_oos: Mapped[int]
     raw_record_ids: Mapped[list[int]]
 
 
 class CuratedQcResult(Base):
-    """One LIMS result, typed, with its specification and verdict."""
+    """One LIMS result (one run of a test), typed, with its specification and verdict.
+
+    ``verdict`` judges this result alone; ``test_verdict``, ``had_oos`` and ``is_final``
+    come from all runs of the same batch and test (retests, re-samples, invalidations).
+    """
 
     __tablename__ = "curated_qc_result"
 
@@ -184,6 +192,20 @@ class CuratedQcResult(Base):
     text_spec: Mapped[str | None]
     release_relevant: Mapped[bool]
     verdict: Mapped[str] = mapped_column(String(16))
+    result_id: Mapped[str | None]
+    sample_type: Mapped[str | None]
+    run: Mapped[int | None]
+    is_retest: Mapped[bool]
+    retest_of: Mapped[str | None]
+    result_date: Mapped[dt.date | None]
+    result_time: Mapped[dt.time | None]
+    status: Mapped[str] = mapped_column(String(16))
+    invalidation_reason: Mapped[str | None]
+    is_final: Mapped[bool]
+    superseded_by: Mapped[int | None]
+    test_verdict: Mapped[str] = mapped_column(String(16))
+    had_oos: Mapped[bool]
+    valid_oos: Mapped[bool]
     raw_record_ids: Mapped[list[int]]
 
 

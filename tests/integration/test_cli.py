@@ -79,6 +79,9 @@ def test_a_broken_landing_zone_completes_with_failed_checks(tmp_path):
     failed = {(c["asset"], c["check"]) for c in summary["checks"] if not c["passed"]}
     assert ("curated/products", "material_is_unique") in failed
     assert ("curated/batches", "released_batches_meet_specification") in failed
+    # The re-sampled batch's OOS lost its documented cause: it stands against the release.
+    assert ("curated/batches", "released_batches_have_no_valid_oos") in failed
+    assert ("curated/qc_results", "invalidations_have_a_reason") in failed
     assert any(f["status"] == "quarantined" for f in summary["files"])
     assert summary["totals"]["rows_rejected"] > 0
 

@@ -85,6 +85,29 @@ def test_curated_tables_hold_the_plant(sample_run):
     assert all(len(m) == 18 for m in curated.frame(CuratedProduct)["material"])
 
 
+def test_retests_invalidations_and_the_oos_history_reach_the_curated_tables(sample_run):
+    settings, summary, _progress = sample_run
+    curated = WarehouseResource(url=settings.warehouse_url).curated()
+    results = curated.frame(CuratedQcResult)
+    assert (results["status"] == "INVALIDATED").sum() == 2
+    assert results["superseded_by"].notna().sum() == 3
+    assert (results["is_final"] & (results["sample_type"] == "Resample")).sum() == 1
+    finals = results[results["is_final"]].groupby(["batch", "test"]).size()
+    assert (finals == 1).all()
+    batches = curated.frame(CuratedBatch).set_index("batch")
+    retested = batches[batches["had_oos"] & (batches["disposition"] != "REJECTED")]
+    outcome = zip(
+        retested["disposition"], retested["qc_status"], retested["valid_oos"], strict=True
+    )
+    assert sorted(outcome) == [
+        ("QUARANTINE", "IN_REVIEW", 1),
+        ("RELEASED", "RELEASED", 0),
+    ]
+    checks = {(c.asset, c.check): c.passed for c in summary.checks}
+    assert checks[("curated/batches", "released_batches_have_no_valid_oos")] is True
+    assert checks[("curated/qc_results", "invalidations_have_a_reason")] is True
+
+
 def test_a_second_run_loads_nothing_twice(sample_run, module_instance):
     settings, first, _progress = sample_run
     second = materialize_all(settings, module_instance)

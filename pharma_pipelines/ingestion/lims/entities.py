@@ -14,6 +14,8 @@ from pharma_pipelines.ingestion.schema import EntitySpec, day, key, number, text
 _SAMPLE_ID = ("Sample ID", "SampleID", "sample", "Sample No", "Sample Number")
 _BATCH = ("Batch", "Lot", "batch_id", "Lot Number", "Batch Number")
 _TEST = ("Test", "Analysis", "Keyword", "analysis_keyword", "test_code", "Test Code")
+# original, re-sample, retain, stability...: the sample's role, kept as the LIMS writes it
+_SAMPLE_TYPE = ("Sample Type", "SampleType", "Sample Kind")
 
 SAMPLES = EntitySpec(
     "lims/samples",
@@ -21,10 +23,11 @@ SAMPLES = EntitySpec(
         key("sample_id", *_SAMPLE_ID, required=True),
         key("batch", *_BATCH, required=True),
         key("material", "Material", "Product"),
-        text("sample_type", "Sample Type", "SampleType"),
+        text("sample_type", *_SAMPLE_TYPE),
         day("sampled_on", "Date Sampled", "DateSampled", "sampled_on", "Sampling Date"),
         text("sample_point", "Sample Point", "SamplePoint"),
         text("status", "Sample Status", "Review State"),
+        key("resample_of", "Resample Of", "Re-sample Of", "Original Sample", "Parent Sample"),
     ),
     "samples drawn from batches",
 )
@@ -38,12 +41,38 @@ RESULTS = EntitySpec(
         text("test_name", "Test Name", "test_name", "Analysis Name"),
         text("result", "Result", "Value", "raw_result", "result_raw", "Result Raw", required=True),
         text("unit", "Unit"),
-        day("result_date", "Result Date", "ResultCaptureDate", "tested_on"),
+        day(
+            "result_date",
+            "Result Date",
+            "ResultCaptureDate",
+            "tested_on",
+            "Analysed At",
+            "Analyzed At",
+            "Analysis Date",
+            "Date Analysed",
+            "Result Date Time",
+        ),
         number("spec_min", "Min", "spec_min", "Lower Limit"),
         number("spec_max", "Max", "spec_max", "Upper Limit"),
         text("text_spec", "Text Spec", "text_spec", "spec_text", "Expected"),
         text("analyst", "Analyst", "Tested By"),
-        text("status", "Result Status", "Review State"),
+        text("status", "Result Status", "Review State", "Status", "Analysis Status"),
+        # Retests and invalidations: run numbers and flags stay text, so an odd value ("R2",
+        # "J") never costs a result its row; the curated layer reads them.
+        key("result_id", "Result ID", "ResultID", "Result No", "Analysis ID"),
+        text("run", "Run", "Run No", "Run Number", "Replicate", "Replicate No", "Test Run"),
+        text("retest", "Retest", "Is Retest", "Retest Flag"),
+        key("retest_of", "Retest Of", "RetestOf", "Retest of Result", "Original Result"),
+        text("valid", "Valid", "Is Valid"),
+        text("invalidated", "Invalidated", "Invalidated On", "Is Invalidated"),
+        text(
+            "invalidation_reason",
+            "Invalidation Reason",
+            "Invalidation Comment",
+            "Reason for Invalidation",
+            "Retraction Reason",
+        ),
+        text("sample_type", *_SAMPLE_TYPE),
     ),
     "one QC result per row (long layout); spec columns, when present, are kept",
 )

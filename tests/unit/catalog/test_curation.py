@@ -163,14 +163,16 @@ def test_batch_qc_status_follows_disposition_and_results():
         ]
     )
     dispositions = raw([{"batch": "B1", "disposition": "RELEASED"}], file_id=4)
-    results = pd.DataFrame(
+    limits = {"spec_min": "95.0", "spec_max": "105.0"}
+    results = raw(
         [
-            {"batch": "B1", "verdict": "FAIL", "release_relevant": True},
-            {"batch": "B2", "verdict": "FAIL", "release_relevant": True},
-            {"batch": "B2", "verdict": "PASS", "release_relevant": True},
+            {"batch": "B1", "test": "ASSAY", "result": "90.1", **limits},
+            {"batch": "B2", "test": "ASSAY", "result": "90.2", **limits},
+            {"batch": "B2", "test": "CONTENT", "result": "99.0", **limits},
         ]
     )
-    rows = {r["batch"]: r for r in curate_batches(batches, dispositions, results).rows}
+    qc = curate_qc_results(results, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    rows = {r["batch"]: r for r in curate_batches(batches, dispositions, qc.frame()).rows}
     assert rows["B1"]["qc_status"] == "RELEASED"
     assert rows["B1"]["results_failed"] == 1
     assert rows["B2"]["qc_status"] == "FAILED"

@@ -87,3 +87,40 @@ def test_slash_dates_are_rejected_not_guessed() -> None:
     )
     [reject] = extract.rejects
     assert "slash date whose day and month order cannot be known" in reject.reason
+
+
+def test_retest_columns_are_conformed_and_stay_text() -> None:
+    chemistry = only_extract(
+        parse_text(
+            "lims/results.csv",
+            "Result ID,Sample ID,Batch,Test,Run,Result,Result Date,Result Status,"
+            "Invalidation Reason,Retest Of\n"
+            "10001,S-1,B1,ASSAY,1,91.2,2027-01-03 09:12,Invalidated,Laboratory error,\n"
+            "10002,S-1,B1,ASSAY,R2,99.1,2027-01-05 14:40,Valid,,10001\n",
+        )
+    )
+    micro = only_extract(
+        parse_text(
+            "lims/micro.csv",
+            "SampleID;Lot;Analysis;Value;Replicate;Valid;Invalidation Comment;Analysed At\r\n"
+            "S-2;B2;TAMC;<10;1;N;Negative control grew;05.01.2027 08:00\r\n",
+        )
+    )
+    assert chemistry.entity == micro.entity == "lims/results"
+    first, second = (row.values for row in chemistry.rows)
+    assert (first["status"], first["invalidation_reason"]) == ("Invalidated", "Laboratory error")
+    assert (second["run"], second["retest_of"], second["result_id"]) == ("R2", "10001", "10002")
+    assert second["result_date"] == "2027-01-05 14:40"
+    [row] = micro.rows
+    assert (row.values["run"], row.values["valid"]) == ("1", "N")
+    assert row.values["invalidation_reason"] == "Negative control grew"
+    assert row.values["result_date"] == "05.01.2027 08:00"
+    assert chemistry.rejects == []
+    assert micro.rejects == []
+
+
+def test_a_disposition_file_with_a_status_column_stays_a_disposition() -> None:
+    extract = only_extract(
+        parse_text("lims/d.csv", "Lot,Product,Status,Decision Date\nB1,0001,Released,2027-01-05\n")
+    )
+    assert extract.entity == "lims/batch_disposition"

@@ -1,16 +1,21 @@
+import csv
+
 import pandas as pd
 
 from pharma_pipelines.quality.rules import (
     SAMPLE_SIZE,
+    invalidations_have_a_reason,
     not_null,
     ratio_at_most,
     references,
     released_batches_have_results,
     released_batches_without_failures,
+    released_batches_without_valid_oos,
     rows_reconcile,
     unique_key,
     within_range,
 )
+from tests.conftest import case_dir
 
 
 def test_unique_key_lists_every_row_of_a_duplicated_key():
@@ -95,3 +100,55 @@ def test_a_released_batch_without_results_is_caught():
     outcome = released_batches_have_results(batches)
     assert outcome.failing_rows["batch"].tolist() == ["B2"]
     assert outcome.total == 2
+
+
+def test_a_released_batch_with_a_test_that_has_no_valid_result_is_caught():
+    batches = pd.DataFrame(
+        {
+            "batch": ["B1", "B2"],
+            "material": ["M", "M"],
+            "disposition": ["RELEASED", "RELEASED"],
+            "results_total": [4, 4],
+            "tests_not_evaluable": [0, 1],
+        }
+    )
+    outcome = released_batches_have_results(batches)
+    assert outcome.failing_rows["batch"].tolist() == ["B2"]
+
+
+def test_br15_a_released_batch_with_a_valid_oos_is_caught():
+    with (case_dir("BR-15") / "batch_release.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    batches = pd.DataFrame(
+        {
+            "batch": [row["batch"] for row in rows],
+            "material": [row["material"] for row in rows],
+            "disposition": [row["release_status"] for row in rows],
+            "valid_oos": [int(row["valid_oos_count"]) for row in rows],
+            "results_failed": [0] * len(rows),
+            "qc_status": [row["release_status"] for row in rows],
+        }
+    )
+    outcome = released_batches_without_valid_oos(batches)
+    assert not outcome.passed
+    assert outcome.failing_rows["batch"].tolist() == ["B240320C"]
+    assert (outcome.failed_count, outcome.total) == (1, 4)
+
+
+def test_an_invalidation_without_a_reason_is_listed():
+    results = pd.DataFrame(
+        {
+            "batch": ["B1", "B1", "B2"],
+            "test": ["ASSAY", "ASSAY", "PH"],
+            "sample_id": ["S1", "S1", "S2"],
+            "run": [1, 2, 1],
+            "raw_result": ["91.0", "99.0", "7.0"],
+            "verdict": ["FAIL", "PASS", "PASS"],
+            "raw_record_ids": [[1], [2], [3]],
+            "status": ["INVALIDATED", "VALID", "INVALIDATED"],
+            "invalidation_reason": ["Laboratory error", None, "  "],
+        }
+    )
+    outcome = invalidations_have_a_reason(results)
+    assert outcome.failing_rows["batch"].tolist() == ["B2"]
+    assert (outcome.failed_count, outcome.total) == (1, 2)

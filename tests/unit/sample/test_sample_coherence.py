@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from statistics import fmean
 
 from tests.unit.sample.landing_reader import Landing, any_day, order_lines, sap_day, verdict
@@ -128,7 +129,27 @@ def test_every_product_batch_comes_from_a_completed_order_of_its_material(
         assert batch["HSDAT"] == order["GETRI"]
 
 
-def _judged_results(landing: Landing) -> dict[str, dict[str, str]]:
+@dataclass(frozen=True)
+class _Run:
+    """One result row as the LIMS file states it: its order, validity and verdict."""
+
+    moment: str
+    run: int
+    valid: bool
+    reason: str
+    verdict: str
+
+
+@dataclass
+class _Judged:
+    """The release-relevant tests of one batch: the final verdict and the OOS on record."""
+
+    final: dict[str, str] = field(default_factory=dict)
+    valid_oos: set[str] = field(default_factory=set)
+    had_oos: set[str] = field(default_factory=set)
+
+
+def _judged_results(landing: Landing) -> dict[str, _Judged]:
     specs = {
         (row["Material"], row["Test"]): row
         for row in landing.rows("lims/specifications_", "utf-8", ",")
@@ -137,18 +158,47 @@ def _judged_results(landing: Landing) -> dict[str, dict[str, str]]:
         row["Sample ID"]: row["Material"] for row in landing.rows("lims/samples_", "utf-8", ",")
     }
     chemistry = [
-        (r["Sample ID"], r["Batch"], r["Test"], r["Result"])
+        (
+            r["Sample ID"],
+            r["Batch"],
+            r["Test"],
+            r["Result"],
+            r["Result Date"],
+            r["Run"],
+            r["Result Status"] == "Valid",
+            r["Invalidation Reason"],
+        )
         for r in landing.rows("lims/results_2", "utf-8", ",")
     ]
     micro = [
-        (r["SampleID"], r["Lot"], r["Analysis"], r["Value"])
+        (
+            r["SampleID"],
+            r["Lot"],
+            r["Analysis"],
+            r["Value"],
+            any_day(r["ResultCaptureDate"]).isoformat(),
+            r["Replicate"],
+            r["Valid"] == "J",
+            r["Invalidation Comment"],
+        )
         for r in landing.rows("lims/results_micro_", "utf-8", ";")
     ]
-    judged: dict[str, dict[str, str]] = defaultdict(dict)
-    for sample, batch, test, value in chemistry + micro:
+    runs: dict[tuple[str, str], list[_Run]] = defaultdict(list)
+    for sample, batch, test, value, moment, run, valid, reason in chemistry + micro:
         spec = specs[(material_of[sample], test)]
         if spec["Release Relevant"] == "Y":
-            judged[batch][test] = verdict(value, spec["Min"], spec["Max"], spec["Text Spec"])
+            judged = verdict(value, spec["Min"], spec["Max"], spec["Text Spec"])
+            runs[(batch, test)].append(_Run(moment, int(run), valid, reason, judged))
+    judged: dict[str, _Judged] = defaultdict(_Judged)
+    for (batch, test), history in runs.items():
+        valid = sorted((run for run in history if run.valid), key=lambda r: (r.moment, r.run))
+        if valid:
+            judged[batch].final[test] = valid[-1].verdict
+        for run in history:
+            if run.verdict == "FAIL":
+                judged[batch].had_oos.add(test)
+                if run.valid or not run.reason:
+                    judged[batch].valid_oos.add(test)
     return judged
 
 
@@ -167,19 +217,49 @@ def test_dispositions_follow_the_release_relevant_results(clean: Landing) -> Non
 
     assert {row["Disposition"] for row in decisions} == {"RELEASED", "QUARANTINE", "REJECTED"}
     for row in decisions:
-        verdicts = judged[row["Lot"]]
+        batch = judged[row["Lot"]]
+        verdicts = batch.final
         complete = set(verdicts) == required[row["Product"]]
         if row["Disposition"] == "RELEASED":
             assert complete, (row["Lot"], verdicts)
             assert set(verdicts.values()) == {"PASS"}, (row["Lot"], verdicts)
+            assert not batch.valid_oos, (row["Lot"], batch.valid_oos)
             assert row["Decision Date"]
             assert row["Decided By"]
         elif row["Disposition"] == "REJECTED":
             assert "FAIL" in verdicts.values(), row["Lot"]
         else:
-            assert not complete, row["Lot"]
+            # Quarantine: results still missing, or an OOS that only a retest stands against.
+            assert not complete or batch.valid_oos, row["Lot"]
             assert "FAIL" not in verdicts.values(), row["Lot"]
             assert row["Decision Date"] == ""
+
+
+def test_the_lims_history_holds_each_retest_case(clean: Landing) -> None:
+    judged = _judged_results(clean)
+    decision = {
+        row["Lot"]: row["Disposition"]
+        for row in clean.rows("lims/batch_disposition_", "utf-8", ",")
+    }
+    chemistry = clean.rows("lims/results_2", "utf-8", ",")
+    micro = clean.rows("lims/results_micro_", "utf-8", ";")
+    samples = clean.rows("lims/samples_", "utf-8", ",")
+    ids = {row["Result ID"] for row in chemistry}
+
+    assert len(ids) == len(chemistry)
+    assert {row["Retest Of"] for row in chemistry} - {""} <= ids
+    assert [row["Replicate"] for row in micro].count("2") == 1
+    assert [row["Valid"] for row in micro].count("N") == 1
+    assert any(" " in row["Result Date"] for row in chemistry)
+    assert [row["Sample Type"] for row in samples].count("Resample") == 1
+    with_oos = {lot for lot, batch in judged.items() if batch.had_oos}
+    rejected = {lot for lot, value in decision.items() if value == "REJECTED"}
+    retested_oos = with_oos - rejected
+    assert len(retested_oos) == 2
+    assert {decision[lot] for lot in retested_oos} == {"RELEASED", "QUARANTINE"}
+    for lot in retested_oos:
+        assert set(judged[lot].final.values()) == {"PASS"}
+        assert bool(judged[lot].valid_oos) == (decision[lot] == "QUARANTINE")
 
 
 def test_stock_type_follows_the_disposition(clean: Landing) -> None:

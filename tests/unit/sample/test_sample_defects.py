@@ -17,6 +17,7 @@ EXPECTED_CODES = {
     "blank_required_field",
     "unparsable_quantity",
     "released_batch_out_of_spec",
+    "oos_invalidated_without_reason",
     "undecodable_byte",
     "mail_line_for_unknown_material",
     "unclassifiable_file",
@@ -107,6 +108,19 @@ def test_released_batch_out_of_spec(broken: Landing) -> None:
     assert decision[row["Batch"]] == "RELEASED"
     assert spec["Release Relevant"] == "Y"
     assert float(row["Result"]) < float(spec["Min"])
+
+
+def test_oos_invalidated_without_reason(broken: Landing, clean: Landing) -> None:
+    defect = _defect(broken, "oos_invalidated_without_reason")
+    row = _row(broken, defect, "utf-8", ",")
+    before = next(
+        r for r in clean.rows(defect.file, "utf-8", ",") if r["Result ID"] == row["Result ID"]
+    )
+
+    assert row["Result Status"] == "Invalidated"
+    assert row["Invalidation Reason"] == ""
+    assert before["Invalidation Reason"].startswith("Sampling error")
+    assert before["Invalidation Reason"] in defect.description
 
 
 def test_undecodable_byte(broken: Landing) -> None:

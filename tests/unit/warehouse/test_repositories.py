@@ -84,3 +84,21 @@ def test_curated_replace_swaps_rows_and_issues_together(engine):
     repository.replace(CuratedProduct, [row], [])
     assert repository.count(CuratedProduct) == 1
     assert repository.issues(CuratedProduct).empty
+
+
+def test_a_curated_table_from_an_older_schema_is_rebuilt_and_raw_tables_are_kept():
+    from sqlalchemy import inspect, text
+
+    engine = make_engine("sqlite://")
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE curated_qc_result (id INTEGER PRIMARY KEY, batch TEXT)")
+        )
+        connection.execute(text("CREATE TABLE raw_reject (id INTEGER PRIMARY KEY, kept TEXT)"))
+        connection.execute(text("INSERT INTO raw_reject (kept) VALUES ('yes')"))
+    create_schema(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("curated_qc_result")}
+    assert {"status", "is_final", "superseded_by", "had_oos"} <= columns
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT kept FROM raw_reject")).scalar() == "yes"
+    engine.dispose()
