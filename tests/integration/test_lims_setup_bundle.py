@@ -12,6 +12,7 @@ from pharma_pipelines.assets.raw import file_inventory, raw_assets
 from pharma_pipelines.definitions import build_resources
 from pharma_pipelines.keys import INVENTORY_KEY, raw_key
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
+from pharma_pipelines.runner import materialize_all
 from pharma_pipelines.sensors import landing_zone_sensor
 from tests.integration.conftest import settings_for
 
@@ -40,6 +41,14 @@ def _setup_workbook() -> bytes:
         ["Water", None, "Water", "Iron", "x", 11, 10],
     ):
         specs.append(row)
+    contacts = workbook.create_sheet("Lab Contacts")
+    for row in (
+        ["Firstname", "Surname"],
+        ["Lab contacts"],
+        ["First name", "Surname"],
+        ["Ann", "X"],
+    ):
+        contacts.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -79,3 +88,13 @@ def test_each_raw_kind_loads_its_sheet_of_the_workbook(tmp_path, memory_settings
         assert account["rows_read"] == account["rows_loaded"] + account["rows_rejected"]
     [reject] = raw.rejects_frame("lims/specifications").to_dict("records")
     assert (reject["row"], reject["column"], reject["raw_value"]) == (5, "min", "x")
+
+
+def test_the_run_report_names_the_sheets_it_skipped(tmp_path, memory_settings, instance):
+    summary = materialize_all(settings_for(_landing(tmp_path), memory_settings), instance)
+    accounts = {f.entity: f for f in summary.files if f.file == "lims/setup.xlsx"}
+    assert set(accounts) == set(BUNDLE)
+    assert accounts["lims/specifications"].kind == "lims/setup_workbook"
+    notes = " ".join(accounts["lims/sample_types"].notes)
+    assert "sheet 'Analysis Services' -> lims/analysis_services" in notes
+    assert "1 setup sheets skipped, their tables are no extract kind: 'Lab Contacts'" in notes
