@@ -98,10 +98,6 @@ class ReportRows:
             )
         )
 
-    @property
-    def rows_seen(self) -> int:
-        return len(self._rows) + len(self._rejects)
-
     def extract(
         self,
         *,
