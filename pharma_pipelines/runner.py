@@ -45,6 +45,7 @@ class FileAccount:
     rows_rejected: int
     quarantine_reason: str | None
     loaded_in_this_run: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -272,6 +273,7 @@ def _file_accounts(
             rows_rejected=loaded.rows_rejected,
             quarantine_reason=loaded.quarantine_reason,
             loaded_in_this_run=loaded.run_id == run_id,
+            notes=list(loaded.notes or []),
         )
         for loaded in loaded_files
         if current_hash.get(loaded.relative_path) == loaded.content_hash

@@ -23,7 +23,13 @@ from pharma_pipelines.ingestion import (
     content_hash,
     parse_file,
 )
-from pharma_pipelines.keys import INVENTORY_KEY, OUTLOOK_ENTITIES, SINGLE_FILE_ENTITIES, raw_key
+from pharma_pipelines.keys import (
+    INVENTORY_KEY,
+    OUTLOOK_ENTITIES,
+    SINGLE_FILE_ENTITIES,
+    file_entities,
+    raw_key,
+)
 from pharma_pipelines.quality.rules import ratio_at_most, rows_reconcile
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.warehouse.raw_repository import (
@@ -324,7 +330,9 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
         landing: LandingZoneResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        outcomes = load_new_files(context, landing, warehouse, entity.__eq__, [entity])
+        outcomes = load_new_files(
+            context, landing, warehouse, lambda kind: entity in file_entities(kind), [entity]
+        )
         return dg.MaterializeResult(metadata=load_metadata(outcomes, entity, warehouse))
 
     return _raw_asset

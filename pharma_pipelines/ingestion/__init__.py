@@ -7,7 +7,7 @@ this file" without reading its rows. Value parsers shared with the curated
 layer live in :mod:`pharma_pipelines.values`.
 """
 
-from pharma_pipelines.ingestion.kinds import EMAIL_KIND, ENTITIES, SOURCES
+from pharma_pipelines.ingestion.kinds import BUNDLE_KINDS, EMAIL_KIND, ENTITIES, SOURCES
 from pharma_pipelines.ingestion.model import (
     REJECT_RULES,
     Classification,
@@ -21,6 +21,7 @@ from pharma_pipelines.ingestion.model import (
 from pharma_pipelines.ingestion.parse import classify, parse_file
 
 __all__ = [
+    "BUNDLE_KINDS",
     "EMAIL_KIND",
     "ENTITIES",
     "REJECT_RULES",

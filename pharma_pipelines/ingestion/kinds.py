@@ -22,9 +22,13 @@ ALL_SPECS: tuple[EntitySpec, ...] = (
     *HEADER_SPECS,
     UNITS,
     lims.RESULTS_WIDE,
+    *lims.SETUP_SPECS,
     outlook.MESSAGES,
     outlook.ATTACHMENTS,
 )
+
+BUNDLE_KINDS: dict[str, tuple[str, ...]] = {lims.SETUP_WORKBOOK: lims.SETUP_WORKBOOK_ENTITIES}
+"""Classifications of single files that yield several kinds (outside Outlook), and those kinds."""
 
 SPECS_BY_ENTITY = {spec.entity: spec for spec in ALL_SPECS}
 

@@ -81,7 +81,9 @@ def _outcome(
     if not data:
         return Outcome(None, "the file is empty (0 bytes)")
     if is_xlsx(data):
-        return read_workbook(relative_path, data, specs, hint=hint, with_rows=with_rows)
+        return read_workbook(
+            relative_path, data, specs, hint=hint, with_rows=with_rows, reports=True
+        )
     message_format = mail_format(data)
     if message_format is not None:
         return _mail_outcome(data, message_format)
@@ -92,7 +94,7 @@ def _outcome(
         )
     if looks_like_json(data):
         return read_api_json(relative_path, data, specs, hint=hint, with_rows=with_rows)
-    return read_delimited(relative_path, data, specs, hint=hint, with_rows=with_rows)
+    return read_delimited(relative_path, data, specs, hint=hint, with_rows=with_rows, reports=True)
 
 
 def classify(relative_path: str, data: bytes) -> Classification:
@@ -188,7 +190,7 @@ def _parse(
         attachments=[],
         quarantine_reason=None,
         kind=outcome.kind,
-        notes=[f"{relative_path}: {outcome.reason}"],
+        notes=[f"{relative_path}: {outcome.reason}", *outcome.notes],
     )
 
 

@@ -3,7 +3,10 @@
 Each reader says which kind the content is (or why it is none) and, when
 asked, reads its rows. The same readers serve landed files and e-mail
 attachments; an attachment passes ``part`` (where it sits in the mail) and
-``extra`` (lineage values added to every row).
+``extra`` (lineage values added to every row). A landed file passes
+``reports``: LIMS report layouts (instrument exports, import templates, setup
+workbooks) are then recognised by content before the header search, and a
+table whose header fits no kind may still be per-sample measurements.
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ from dataclasses import dataclass, field
 from pharma_pipelines.ingestion.delimited import Record
 from pharma_pipelines.ingestion.encoding import DecodingError, decode_bytes
 from pharma_pipelines.ingestion.header_search import Found, Missed, find_table
-from pharma_pipelines.ingestion.model import ParsedExtract
+from pharma_pipelines.ingestion.lims.entities import SETUP_WORKBOOK
+from pharma_pipelines.ingestion.lims.per_sample import match_per_sample, per_sample_extract
+from pharma_pipelines.ingestion.lims.report_rows import TextReport
+from pharma_pipelines.ingestion.lims.reports import (
+    TextLayout,
+    per_sample_sheet,
+    read_workbook_layout,
+    text_layout,
+    workbook_layout,
+)
+from pharma_pipelines.ingestion.model import ParsedExtract, RowReject
 from pharma_pipelines.ingestion.sap.odata import NotRecordsError
 from pharma_pipelines.ingestion.sap.odata import read_records as read_json_records
 from pharma_pipelines.ingestion.schema import EntitySpec, choose_kind, describe_miss
@@ -22,12 +35,13 @@ from pharma_pipelines.ingestion.spreadsheet import WorkbookError, read_sheets
 from pharma_pipelines.ingestion.tabular import SourceRecord, Table, build_extract
 from pharma_pipelines.ingestion.text_files import (
     CLASSIFY_RECORDS,
+    TextTable,
     damaged_header_reason,
     match_text,
     split_text,
     text_extract,
 )
-from pharma_pipelines.values import DECIMAL_POINT
+from pharma_pipelines.values import DECIMAL_POINT, detect_number_format
 
 Extra = Callable[[SourceRecord], dict[str, str]]
 
@@ -39,6 +53,7 @@ class Outcome:
     kind: str | None
     reason: str
     extracts: list[ParsedExtract] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def read_delimited(
@@ -50,6 +65,7 @@ def read_delimited(
     with_rows: bool,
     part: str = "",
     extra: Extra | None = None,
+    reports: bool = False,
 ) -> Outcome:
     """Decode, split and classify a delimited text; read its rows when ``with_rows``."""
     try:
@@ -57,7 +73,13 @@ def read_delimited(
     except DecodingError as error:
         return Outcome(None, f"the text cannot be decoded: {error}")
     table = split_text(decoded, limit=CLASSIFY_RECORDS)
+    if reports and (layout := text_layout(table.records, table.separator)) is not None:
+        return _report_outcome(path, table, *layout, with_rows=with_rows)
     matched = match_text(table, specs, hint=hint)
+    if isinstance(matched, Missed) and reports:
+        per_sample = _per_sample_text(path, table, with_rows=with_rows)
+        if per_sample is not None:
+            return per_sample
     if isinstance(matched, Missed):
         reason = matched.reason
         first = next((r for r in table.records if not r.is_blank), None)
@@ -78,6 +100,67 @@ def read_delimited(
     return Outcome(kind, reason, [extract])
 
 
+def _report_outcome(
+    path: str, table: TextTable, layout: TextLayout, evidence: str, *, with_rows: bool
+) -> Outcome:
+    """A text in a LIMS report layout: its kind, and its rows when asked."""
+    decoded = table.decoded
+    if not with_rows:
+        return Outcome(layout.kind, f"{decoded.label}; {evidence}")
+    full = split_text(decoded)
+    report = TextReport(
+        path=path,
+        records=full.records,
+        encoding=decoded.label,
+        separator=full.separator,
+        codec=decoded.encoding,
+        damaged=decoded.damaged,
+    )
+    reading = layout.read(report)
+    if full.broken_at is not None and reading.extracts:
+        error = full.broken_at
+        reading.extracts[0].rejects.append(
+            RowReject(
+                row_number=error.line,
+                column=None,
+                raw_value=None,
+                reason=f"{path} line {error.line}: {error}; nothing from this line on can be read",
+                rule="record.unclosed_quote",
+            )
+        )
+    return Outcome(
+        reading.kind,
+        f"{decoded.label}; {evidence}; {reading.reason}",
+        reading.extracts,
+        reading.notes,
+    )
+
+
+def _per_sample_text(path: str, table: TextTable, *, with_rows: bool) -> Outcome | None:
+    """A delimited table of one sample per row and one measurand per column, if it is one."""
+    found = match_per_sample(table.records)
+    if found is None:
+        return None
+    decoded = table.decoded
+    reason = f"{decoded.label}; {found.reason}"
+    if not with_rows:
+        return Outcome("lims/results", reason)
+    full = split_text(decoded)
+    cells = (f for r in full.records[found.header_at + 1 :] for f in r.fields[1:])
+    detection = detect_number_format(cells, default=full.default_format)
+    layout = full.layout(detection.format, assumed=detection.assumed, header_line=found.line)
+    extract = per_sample_extract(
+        found,
+        full.records,
+        where=path,
+        block=f"table at line {found.line}",
+        encoding=decoded.label,
+        layout=f"{layout} per-sample",
+        number_format=detection.format,
+    )
+    return Outcome("lims/results", reason, [extract])
+
+
 def read_workbook(
     path: str,
     data: bytes,
@@ -87,19 +170,38 @@ def read_workbook(
     with_rows: bool,
     part: str = "",
     extra: Extra | None = None,
+    reports: bool = False,
 ) -> Outcome:
     """Classify every sheet of an XLSX workbook; each matching sheet is one extract."""
     try:
         sheets = read_sheets(data)
     except WorkbookError as error:
         return Outcome(None, str(error))
-    found: list[tuple[str, Found, list[Record]]] = []
+    if reports and (evidence := workbook_layout(sheets)) is not None:
+        if not with_rows:
+            return Outcome(SETUP_WORKBOOK, f"XLSX workbook; {evidence}")
+        reading = read_workbook_layout(path, sheets)
+        return Outcome(
+            reading.kind, f"XLSX workbook; {reading.reason}", reading.extracts, reading.notes
+        )
+    found: list[tuple[str, Found | ParsedExtract, str, list[Record]]] = []
+    skipped: list[str] = []
     closest: tuple[tuple[int, int], str, str] | None = None
     for sheet in sheets:
+        sheet_part = f"{part} > {sheet.name}" if part else sheet.name
         result = find_table(sheet.records, specs, hint=hint)
         if isinstance(result, Found):
-            found.append((sheet.name, result, sheet.records))
-        elif closest is None or result.closeness > closest[0]:
+            found.append((sheet.name, result, result.reason, sheet.records))
+            continue
+        per_sample = per_sample_sheet(path, sheet, sheet_part) if reports else None
+        if per_sample is not None:
+            found.append((sheet.name, per_sample[1], per_sample[0], sheet.records))
+            continue
+        skipped.append(
+            f"sheet {sheet.name!r} skipped: "
+            + (result.reason if sheet.records else "the sheet is empty")
+        )
+        if closest is None or result.closeness > closest[0]:
             closest = (result.closeness, sheet.name, result.reason)
     if not found:
         detail = f"; closest is sheet {closest[1]!r}: {closest[2]}" if closest else ""
@@ -108,15 +210,20 @@ def read_workbook(
             f"none of the {len(sheets)} sheets of the XLSX workbook has a header that maps to "
             f"an extract kind{detail}",
         )
-    kind = found[0][1].table.spec.entity
-    reason = "; ".join(f"sheet {name!r}: {result.reason}" for name, result, _ in found)
+    first = found[0][1]
+    kind = first.table.spec.entity if isinstance(first, Found) else first.entity
+    reason = "; ".join(f"sheet {name!r}: {why}" for name, _, why, _ in found)
+    notes = [f"{path}: {note}" for note in skipped] if reports else []
     if not with_rows:
         return Outcome(kind, f"XLSX workbook; {reason}")
     extracts = []
-    for name, result, records in found:
+    for name, result, _, records in found:
         sheet_part = f"{part} > {name}" if part else name
-        extracts.append(_sheet_extract(path, result, records, name, sheet_part, extra))
-    return Outcome(kind, f"XLSX workbook; {reason}", extracts)
+        if isinstance(result, Found):
+            extracts.append(_sheet_extract(path, result, records, name, sheet_part, extra))
+        else:
+            extracts.append(result)
+    return Outcome(kind, f"XLSX workbook; {reason}", extracts, notes)
 
 
 def _sheet_extract(

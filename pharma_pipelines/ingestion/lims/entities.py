@@ -5,6 +5,11 @@ A result value is never a number field here: ``<0.05``, ``Complies`` and
 :func:`pharma_pipelines.values.parse_lab_result`). Specification
 limits are numbers, because a limit that is not a number can never be
 compared with.
+
+Analysis services and sample types come only from a SENAITE setup workbook
+(see :mod:`pharma_pipelines.ingestion.lims.setup_workbook`); their variants are
+that workbook's column keys and labels, and no other table is matched against
+them, so a stray ``Title`` column elsewhere never makes a file one of them.
 """
 
 from __future__ import annotations
@@ -73,6 +78,13 @@ RESULTS = EntitySpec(
             "Retraction Reason",
         ),
         text("sample_type", *_SAMPLE_TYPE),
+        # Filled by the instrument report readers; as canonical names they also match a
+        # results table that has such columns.
+        text("measured_at"),
+        text("instrument"),
+        text("method"),
+        text("flag"),
+        text("block"),
     ),
     "one QC result per row (long layout); spec columns, when present, are kept",
 )
@@ -94,6 +106,9 @@ SPECIFICATIONS = EntitySpec(
         text("unit", "Unit"),
         text("release_relevant", "Release Relevant", "release_relevant"),
         text("version", "Spec Version", "Specification Version"),
+        number("tolerance_percent", "Tolerance %"),
+        # A client-specific specification overrides the general one for that client only.
+        text("client", "Client"),
     ),
     "release specification limits per material and test",
 )
@@ -110,5 +125,59 @@ BATCH_DISPOSITION = EntitySpec(
     "QA disposition (release, reject, quarantine) of batches",
 )
 
-TABULAR_SPECS = (SAMPLES, RESULTS, SPECIFICATIONS, BATCH_DISPOSITION)
+BATCH_SIZE_NORMALISATION = EntitySpec(
+    "lims/batch_size_normalisation",
+    (
+        key("product_code", "Product code", required=True),
+        number("batch_size", "Batch Size (tablets)", "Batch Size", required=True),
+        number(
+            "normalisation_factor", "Normalisation factor", "Normalization factor", required=True
+        ),
+    ),
+    "batch size (tablets) of each product code and the factor that scales results to it",
+)
+
+ANALYSIS_SERVICES = EntitySpec(
+    "lims/analysis_services",
+    (
+        key("keyword", "Keyword", required=True),
+        text("title", "title", required=True),
+        text("short_title", "ShortTitle", "Short Title"),
+        text("category", "AnalysisCategory_title", "Analysis category"),
+        text("unit", "Unit"),
+        number("precision", "Precision"),
+        number("lower_detection_limit", "LowerDetectionLimit", "LDL"),
+        number("upper_detection_limit", "UpperDetectionLimit", "UDL"),
+        text("method", "DefaultMethod_title", "Default Method"),
+        text("instrument", "DefaultInstrument_title", "Default Instrument"),
+        text("calculation", "Calculation_title", "Calculation"),
+        text("accredited", "Accredited"),
+    ),
+    "analysis services (test methods): keyword, unit, precision and detection limits",
+)
+
+SAMPLE_TYPES = EntitySpec(
+    "lims/sample_types",
+    (
+        text("sample_type", "title", required=True),
+        text("description", "description"),
+        number("retention_days", "RetentionPeriod", "Retention period (days)"),
+        text("hazardous", "Hazardous"),
+        text("matrix", "SampleMatrix_title", "Sample matrix"),
+        key("prefix", "Prefix"),
+        text("minimum_volume", "MinimumVolume", "Minimum volume or weight"),
+        text("container_type", "ContainerType_title", "Container type"),
+    ),
+    "sample types: retention, matrix, ID prefix, minimum volume and container",
+)
+
+TABULAR_SPECS = (SAMPLES, RESULTS, SPECIFICATIONS, BATCH_DISPOSITION, BATCH_SIZE_NORMALISATION)
 """Kinds matched by header; ``results_wide`` is matched only when none of these fits."""
+
+SETUP_SPECS = (ANALYSIS_SERVICES, SAMPLE_TYPES)
+"""Kinds read only from a SENAITE setup workbook, never matched by a header."""
+
+SETUP_WORKBOOK = "lims/setup_workbook"
+"""The classification of a SENAITE setup workbook; it yields the kinds below."""
+
+SETUP_WORKBOOK_ENTITIES = (SPECIFICATIONS.entity, ANALYSIS_SERVICES.entity, SAMPLE_TYPES.entity)

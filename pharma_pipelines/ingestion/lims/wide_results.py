@@ -24,7 +24,7 @@ SAMPLE_ROWS = 100
 _RESULT_LIKE = re.compile(r"[<>≤≥]?\s*[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
-def _numeric_column(values: list[str]) -> bool:
+def result_like_column(values: list[str]) -> bool:
     filled = [v.strip() for v in values if v.strip()]
     if not filled:
         return False
@@ -55,7 +55,9 @@ def match_wide(header: Sequence[str], rows: Sequence[Sequence[str]]) -> WideVerd
             True,
         )
     sample = rows[:SAMPLE_ROWS]
-    numeric = [i for i in others if _numeric_column([r[i] if i < len(r) else "" for r in sample])]
+    numeric = [
+        i for i in others if result_like_column([r[i] if i < len(r) else "" for r in sample])
+    ]
     if len(numeric) * 2 < len(others):
         return WideVerdict(
             None,

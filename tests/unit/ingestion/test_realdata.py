@@ -119,6 +119,12 @@ LOADED = {
     ),
     "lims/zagar2022-pharma-batches/Laboratory.csv": ("lims/results_wide", 1005, 0),
     "lims/zagar2022-pharma-batches/Process.csv": ("lims/results_wide", 1005, 0),
+    "lims/zagar2022-pharma-batches/Normalization.csv": ("lims/batch_size_normalisation", 25, 0),
+    "lims/bika.lims.legacy/BikaARImportTemplate.csv": ("lims/samples", 10, 0),
+    "lims/senaite.core/instrument-and-import-files/LC2040C.txt": ("lims/results", 55, 0),
+    "lims/senaite.core/instrument-and-import-files/ICPlimstest.csv": ("lims/results", 463, 0),
+    "lims/senaite.core/instrument-and-import-files/GenExpert.csv": ("lims/results", 7, 0),
+    "lims/senaite.core/instrument-and-import-files/metlerToledoDL55.xlsx": ("lims/results", 85, 0),
 }
 
 
@@ -145,10 +151,6 @@ QUARANTINED = {
     "products/drugs-at-fda/Products.txt": "['ApplNo', 'ProductNo', 'Form'",
     "products/fda-ndc/unfinished_product.txt": "Windows-1252 (not UTF-8",
     "products/fda-ndc/badutf8.txt": "byte 0x80 at byte offset 27",
-    "lims/senaite.core/setupdata/test.xlsx": "none of the 60 sheets",
-    "lims/senaite.core/instrument-and-import-files/GenExpert.csv": "UTF-16 LE",
-    "lims/senaite.core/instrument-and-import-files/ICPlimstest.csv": "ICP Short Report",
-    "lims/zagar2022-pharma-batches/Normalization.csv": "Batch Size (tablets)",
 }
 
 
