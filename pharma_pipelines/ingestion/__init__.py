@@ -8,6 +8,7 @@ layer live in :mod:`pharma_pipelines.values`.
 """
 
 from pharma_pipelines.ingestion.kinds import EMAIL_KIND, ENTITIES, SOURCES
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import (
     Classification,
     ExtractedAttachment,
@@ -20,6 +21,7 @@ from pharma_pipelines.ingestion.model import (
 from pharma_pipelines.ingestion.parse import classify, parse_file
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "EMAIL_KIND",
     "ENTITIES",
     "SOURCES",
@@ -28,6 +30,7 @@ __all__ = [
     "ParsedExtract",
     "ParsedFile",
     "RawRow",
+    "ReadLimits",
     "RowReject",
     "classify",
     "content_hash",

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pharma_pipelines.ingestion.encoding import utf16_without_bom
 from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import Classification, ParsedFile, content_hash
-from pharma_pipelines.ingestion.outlook.mailbox import mailbox_extracts
-from pharma_pipelines.ingestion.outlook.reading import mail_format, read_mail
+from pharma_pipelines.ingestion.outlook.mailbox import FirstSeen, mailbox_extracts
+from pharma_pipelines.ingestion.outlook.reading import MailRefused, mail_format, read_mail
 from pharma_pipelines.ingestion.readers import Outcome, read_api_json, read_delimited, read_workbook
 from pharma_pipelines.ingestion.sap.odata import looks_like_json
 from pharma_pipelines.ingestion.spreadsheet import is_xlsx
@@ -58,9 +59,11 @@ def _binary(data: bytes) -> str | None:
     return None
 
 
-def _mail_outcome(data: bytes, message_format: str) -> Outcome:
+def _mail_outcome(data: bytes, message_format: str, limits: ReadLimits) -> Outcome:
     try:
-        mail = read_mail(data, message_format)
+        mail = read_mail(data, message_format, limits)
+    except MailRefused as error:
+        return Outcome(None, f"an {message_format.upper()} mail file, refused: {error}")
     except ValueError as error:
         return Outcome(
             None, f"an {message_format.upper()} container that is not a readable message: {error}"
@@ -69,15 +72,24 @@ def _mail_outcome(data: bytes, message_format: str) -> Outcome:
     return Outcome(EMAIL_KIND, f"{what[message_format]} {mail.subject!r}")
 
 
-def _outcome(relative_path: str, data: bytes, *, with_rows: bool) -> Outcome:
+def _outcome(
+    relative_path: str, data: bytes, *, with_rows: bool, limits: ReadLimits = DEFAULT_LIMITS
+) -> Outcome:
     hint = path_hint(relative_path)
     if not data:
         return Outcome(None, "the file is empty (0 bytes)")
     if is_xlsx(data):
-        return read_workbook(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
+        return read_workbook(
+            relative_path,
+            data,
+            HEADER_SPECS,
+            hint=hint,
+            with_rows=with_rows,
+            inflated_limit=limits.inflated_bytes,
+        )
     message_format = mail_format(data)
     if message_format is not None:
-        return _mail_outcome(data, message_format)
+        return _mail_outcome(data, message_format, limits)
     binary = _binary(data)
     if binary is not None:
         return Outcome(
@@ -88,10 +100,12 @@ def _outcome(relative_path: str, data: bytes, *, with_rows: bool) -> Outcome:
     return read_delimited(relative_path, data, HEADER_SPECS, hint=hint, with_rows=with_rows)
 
 
-def classify(relative_path: str, data: bytes) -> Classification:
+def classify(
+    relative_path: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS
+) -> Classification:
     """Which extract kind a file is, or why it is none; never raises on bad input."""
     try:
-        outcome = _outcome(relative_path, data, with_rows=False)
+        outcome = _outcome(relative_path, data, with_rows=False, limits=limits)
     except Exception as error:  # a landed file must never stop the pipeline; say what broke
         return Classification(
             None, f"{relative_path}: reading failed ({type(error).__name__}: {error})"
@@ -99,11 +113,20 @@ def classify(relative_path: str, data: bytes) -> Classification:
     return Classification(outcome.kind, f"{relative_path}: {outcome.reason}")
 
 
-def parse_file(relative_path: str, data: bytes) -> ParsedFile:
-    """Every extract of a file, or its quarantine reason; never raises on bad input."""
+def parse_file(
+    relative_path: str,
+    data: bytes,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    first_seen: FirstSeen | None = None,
+) -> ParsedFile:
+    """Every extract of a file, or its quarantine reason; never raises on bad input.
+
+    ``first_seen`` tells where an e-mail attachment (by SHA-256) was loaded before, so
+    that its lines load once; without it only repeats inside the one file are found.
+    """
     file_hash = content_hash(data)
     try:
-        return _parse(relative_path, data, file_hash)
+        return _parse(relative_path, data, file_hash, limits, first_seen)
     except Exception as error:  # a landed file must never stop the pipeline; say what broke
         return ParsedFile(
             relative_path=relative_path,
@@ -114,14 +137,22 @@ def parse_file(relative_path: str, data: bytes) -> ParsedFile:
         )
 
 
-def _parse(relative_path: str, data: bytes, file_hash: str) -> ParsedFile:
+def _parse(
+    relative_path: str,
+    data: bytes,
+    file_hash: str,
+    limits: ReadLimits,
+    first_seen: FirstSeen | None,
+) -> ParsedFile:
     message_format = mail_format(data) if data and not is_xlsx(data) else None
     if message_format is not None:
         try:
-            mail = read_mail(data, message_format)
+            mail = read_mail(data, message_format, limits)
+        except MailRefused as error:
+            return _quarantined(relative_path, file_hash, f"mail file refused: {error}")
         except ValueError as error:
             return _quarantined(relative_path, file_hash, f"not a readable message: {error}")
-        result = mailbox_extracts(relative_path, file_hash, mail)
+        result = mailbox_extracts(relative_path, file_hash, mail, limits, first_seen)
         return ParsedFile(
             relative_path=relative_path,
             content_hash=file_hash,
@@ -131,7 +162,7 @@ def _parse(relative_path: str, data: bytes, file_hash: str) -> ParsedFile:
             kind=EMAIL_KIND,
             notes=result.notes,
         )
-    outcome = _outcome(relative_path, data, with_rows=True)
+    outcome = _outcome(relative_path, data, with_rows=True, limits=limits)
     if outcome.kind is None:
         return _quarantined(relative_path, file_hash, outcome.reason)
     return ParsedFile(

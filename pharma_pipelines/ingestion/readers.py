@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pharma_pipelines.ingestion.delimited import Record
 from pharma_pipelines.ingestion.encoding import DecodingError, decode_bytes
 from pharma_pipelines.ingestion.header_search import Found, Missed, find_table
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS
 from pharma_pipelines.ingestion.model import ParsedExtract
 from pharma_pipelines.ingestion.sap.odata import NotRecordsError
 from pharma_pipelines.ingestion.sap.odata import read_records as read_json_records
@@ -87,10 +88,11 @@ def read_workbook(
     with_rows: bool,
     part: str = "",
     extra: Extra | None = None,
+    inflated_limit: int = DEFAULT_LIMITS.inflated_bytes,
 ) -> Outcome:
     """Classify every sheet of an XLSX workbook; each matching sheet is one extract."""
     try:
-        sheets = read_sheets(data)
+        sheets = read_sheets(data, inflated_limit)
     except WorkbookError as error:
         return Outcome(None, str(error))
     found: list[tuple[str, Found, list[Record]]] = []
