@@ -111,6 +111,26 @@ def test_eml_attached_to_an_msg_and_winmail_dat_inside_an_msg() -> None:
     ]
 
 
+def test_an_msg_attached_to_an_eml_is_opened_with_its_files() -> None:
+    inner = MsgMessage(
+        subject="Bestellung",
+        message_id="<msg@example.com>",
+        attachments=[MsgAttachment("orders.csv", ORDERS, "text/csv")],
+    )
+    mail = message("FW: Bestellung", message_id="<fw@example.com>")
+    mail.add_attachment(
+        msg_file(inner), maintype="application", subtype="vnd.ms-outlook", filename="Bestellung.msg"
+    )
+    parsed = parse_file("outlook/fw.eml", mail.as_bytes())
+    [attachment] = parsed.attachments
+    assert attachment.container_path == "FW: Bestellung > Bestellung.msg"
+    [line] = _lines(parsed)
+    assert (line["message_id"], line["outer_message_id"]) == (
+        "<msg@example.com>",
+        "<fw@example.com>",
+    )
+
+
 def _with_disposition(disposition: bytes) -> bytes:
     return (
         b"From: a@example.com\r\nTo: b@example.com\r\nSubject: names\r\n"
