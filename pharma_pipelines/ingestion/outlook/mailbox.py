@@ -288,7 +288,12 @@ def mailbox_extracts(
             unread.append(f"{attachment.file_name!r} ({attachment.content_type}) is not a table")
             continue
         if attachment.duplicate_of:
-            duplicates += 1
+            # A repeat inside this file adds nothing the first copy did not; one from an
+            # earlier file may have loaded lines there, so the mail is not unread.
+            if attachment.duplicate_of.startswith(f"{path}: "):
+                unread.append(f"{attachment.file_name!r} repeats an attachment above")
+            else:
+                duplicates += 1
             visit.mail.notes.append(
                 f"{where} has the same bytes (SHA-256 {attachment.sha256[:16]}...) as "
                 f"{attachment.duplicate_of}; its lines are loaded once, from there"

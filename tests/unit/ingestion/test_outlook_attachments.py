@@ -513,6 +513,19 @@ def test_a_mail_without_readable_lines_carries_a_review_reason(
     assert review.endswith("a person must read the mail")
 
 
+def test_a_repeated_unreadable_attachment_still_needs_review() -> None:
+    mail = message("Scores twice", message_id="<twice@example.com>")
+    for name in ("scores.csv", "scores (2).csv"):
+        mail.add_attachment(
+            b"Year;Score\r\n2020;5\r\n", maintype="text", subtype="csv", filename=name
+        )
+    messages = parse_file("outlook/twice.eml", mail.as_bytes()).extract("outlook/messages")
+    assert messages is not None
+    review = messages.rows[0].values["review_reason"]
+    assert "'scores.csv' holds no order or forecast header" in review
+    assert "'scores (2).csv' repeats an attachment above" in review
+
+
 def test_a_mail_with_lines_has_no_review_reason() -> None:
     mail = message("Order", message_id="<ok@example.com>")
     mail.add_attachment(ORDERS, maintype="text", subtype="csv", filename="orders.csv")
