@@ -14,9 +14,19 @@ from pharma_pipelines.sensors import landing_zone_sensor
 from pharma_pipelines.settings import PlatformSettings, load_settings
 
 
+def landing_zone(settings: PlatformSettings) -> LandingZoneResource:
+    return LandingZoneResource(
+        root=settings.landing_zone,
+        max_mail_bytes=settings.mail_max_bytes,
+        max_attachment_bytes=settings.mail_attachment_max_bytes,
+        max_inflated_bytes=settings.mail_inflated_max_bytes,
+        max_message_depth=settings.mail_max_depth,
+    )
+
+
 def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "landing": LandingZoneResource(root=settings.landing_zone),
+        "landing": landing_zone(settings),
         "warehouse": WarehouseResource(url=settings.warehouse_url),
         "solver": SolverResource(
             time_limit_s=settings.solver_time_limit_s,

@@ -16,7 +16,7 @@ from typing import Any
 
 import dagster as dg
 
-from pharma_pipelines.definitions import build_definitions
+from pharma_pipelines.definitions import build_definitions, landing_zone
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.settings import DEFAULT_DATA_DIR, PlatformSettings
 
@@ -128,7 +128,7 @@ def materialize_all(
     on_event: Callable[[str], None] = lambda _message: None,
     console_log_level: str = "CRITICAL",
 ) -> RunSummary:
-    landing = LandingZoneResource(root=settings.landing_zone)
+    landing = landing_zone(settings)
     warehouse = WarehouseResource(url=settings.warehouse_url)
     summary = RunSummary(
         run_id="",

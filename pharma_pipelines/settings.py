@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_LANDING_ZONE = PROJECT_ROOT / "examples" / "landing"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -44,6 +46,26 @@ class PlatformSettings(BaseSettings):
         default=7,
         ge=0,
         description="Days added after the latest due date to form the planning horizon.",
+    )
+    mail_max_bytes: int = Field(
+        default=DEFAULT_LIMITS.mail_bytes,
+        gt=0,
+        description="A landed mail file larger than this is quarantined unread.",
+    )
+    mail_attachment_max_bytes: int = Field(
+        default=DEFAULT_LIMITS.attachment_bytes,
+        gt=0,
+        description="A mail part or attachment larger than this is neither decoded nor kept.",
+    )
+    mail_inflated_max_bytes: int = Field(
+        default=DEFAULT_LIMITS.inflated_bytes,
+        gt=0,
+        description="An XLSX workbook whose zip members inflate past this is not opened.",
+    )
+    mail_max_depth: int = Field(
+        default=DEFAULT_LIMITS.message_depth,
+        ge=1,
+        description="Messages attached deeper than this are not followed.",
     )
 
 

@@ -5,6 +5,11 @@ file version into an extract kind; a file no kind fits is quarantined there with
 reason. Each raw asset then loads the file versions of its kind it has not loaded before
 (by content hash), keeping every value as text with its lineage, rejected rows aside with
 their reasons, and unreadable files quarantined. Re-running loads nothing twice.
+
+Mail is loaded once by content too: a mail file whose own Message-ID was loaded from another
+file (a ``.msg`` re-export of an ``.eml``, the same mail saved twice) is recorded as
+``duplicate`` naming the first file, and an attachment whose bytes were stored before keeps
+its row but not its lines (``duplicate_of`` names the first one).
 """
 
 from collections import Counter
@@ -16,6 +21,7 @@ import pandas as pd
 
 from pharma_pipelines.assets.checks_support import ERROR, WARN, to_check_result
 from pharma_pipelines.ingestion import (
+    EMAIL_KIND,
     Classification,
     ParsedExtract,
     ParsedFile,
@@ -33,10 +39,13 @@ from pharma_pipelines.keys import (
 from pharma_pipelines.quality.rules import ratio_at_most, rows_reconcile
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.warehouse.raw_repository import (
+    DUPLICATE,
+    LOADED,
     QUARANTINED,
     AttachmentToStore,
     FileLoad,
     LoadOutcome,
+    RawRepository,
     RejectToStore,
     RowToStore,
 )
@@ -82,7 +91,7 @@ def file_inventory(
         else:
             data = landing.read(entry.relative_path)
             digest = content_hash(data)
-            classification = classify(entry.relative_path, data)
+            classification = classify(entry.relative_path, data, landing.read_limits())
         kinds[classification.kind or UNRECOGNISED] += 1
         if repository.record_landing_file(
             entry.relative_path,
@@ -159,8 +168,27 @@ def _latest_inventory(warehouse: WarehouseResource) -> pd.DataFrame:
 # --- loading ---------------------------------------------------------------------------
 
 
-def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
-    """What one parsed file contributes to each of ``entities``."""
+def _file_loads(
+    parsed: ParsedFile, entities: Iterable[str], duplicate: tuple[str, bool] | None = None
+) -> list[FileLoad]:
+    """What one parsed file contributes to each of ``entities``.
+
+    ``duplicate`` is (reason, whether a person must compare) for a mail loaded before.
+    """
+    if duplicate is not None:
+        reason, compare = duplicate
+        return [
+            FileLoad(
+                entity=entity,
+                relative_path=parsed.relative_path,
+                content_hash=parsed.content_hash,
+                encoding=None,
+                layout=None,
+                notes=[reason] if compare else [],
+                duplicate_reason=reason,
+            )
+            for entity in entities
+        ]
     if parsed.quarantine_reason is not None:
         return [
             FileLoad(
@@ -193,6 +221,7 @@ def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
                 ],
                 attachments=[
                     AttachmentToStore(
+                        attachment_number=number,
                         message_id=a.message_id,
                         container_path=a.container_path,
                         file_name=a.file_name,
@@ -200,7 +229,7 @@ def _file_loads(parsed: ParsedFile, entities: Iterable[str]) -> list[FileLoad]:
                         sha256=a.sha256,
                         content=a.content,
                     )
-                    for a in parsed.attachments
+                    for number, a in enumerate(parsed.attachments, start=1)
                 ]
                 if entity == "outlook/attachments"
                 else [],
@@ -262,8 +291,14 @@ def load_new_files(
                 landed.relative_path,
             )
             continue
-        parsed = parse_file(landed.relative_path, data)
-        for load in _file_loads(parsed, entities):
+        path = landed.relative_path
+        parsed = parse_file(
+            path,
+            data,
+            landing.read_limits(),
+            first_seen=lambda sha256, path=path: repository.first_attachment(sha256, path),
+        )
+        for load in _file_loads(parsed, entities, _duplicate_mail(parsed, repository)):
             outcome = repository.store(load, context.run.run_id)
             outcomes.append(outcome)
             context.log.info(
@@ -273,12 +308,41 @@ def load_new_files(
                 outcome.rows_read,
                 outcome.rows_loaded,
                 outcome.rows_rejected,
-                f" (quarantined: {outcome.quarantine_reason})"
-                if outcome.status == QUARANTINED
+                f" ({outcome.status}: {outcome.quarantine_reason})"
+                if outcome.status in (QUARANTINED, DUPLICATE)
                 else "",
             )
         done.add(landed.content_hash)
     return outcomes
+
+
+def _duplicate_mail(parsed: ParsedFile, repository: RawRepository) -> tuple[str, bool] | None:
+    """Why a mail file is the same mail as one loaded from another file, if it is.
+
+    Only a real Message-ID counts (a generated one is unique per file anyway). The second
+    copy loads nothing; when it holds attachments the first lacks, a person must compare.
+    """
+    messages = parsed.extract("outlook/messages") if parsed.kind == EMAIL_KIND else None
+    first_row = next((r for r in messages.rows if r.row_number == 1), None) if messages else None
+    message_id = first_row.values.get("message_id", "") if first_row else ""
+    if not message_id or message_id.startswith("generated:"):
+        return None
+    first = repository.first_load_of_message(message_id, parsed.relative_path)
+    if first is None:
+        return None
+    reason = (
+        f"same mail (Message-ID {message_id}) as {first.relative_path!r}, loaded "
+        f"{first.loaded_at:%Y-%m-%d %H:%M} UTC in run {first.run_id[:8]}; its messages, "
+        "attachments and lines are loaded once, from that file"
+    )
+    known = repository.attachment_hashes(first.content_hash)
+    new = [a.file_name for a in parsed.attachments if a.sha256 not in known]
+    if new:
+        reason += (
+            f"; but this copy holds attachments the first does not ({', '.join(new)}): "
+            "a person must compare the two"
+        )
+    return reason, bool(new)
 
 
 def load_metadata(
@@ -286,8 +350,9 @@ def load_metadata(
 ) -> dict[str, Any]:
     mine = [o for o in outcomes if o.entity == entity]
     return {
-        "files_loaded": sum(1 for o in mine if o.status != QUARANTINED),
+        "files_loaded": sum(1 for o in mine if o.status == LOADED),
         "files_quarantined": sum(1 for o in mine if o.status == QUARANTINED),
+        "files_duplicate": sum(1 for o in mine if o.status == DUPLICATE),
         "rows_read": sum(o.rows_read for o in mine),
         "rows_loaded": sum(o.rows_loaded for o in mine),
         "rows_rejected": sum(o.rows_rejected for o in mine),
@@ -295,7 +360,7 @@ def load_metadata(
         "files": dg.MetadataValue.md(
             "\n".join(
                 f"- `{o.relative_path}`: {o.rows_loaded} loaded, {o.rows_rejected} rejected"
-                + (f", quarantined: {o.quarantine_reason}" if o.quarantine_reason else "")
+                + (f", {o.status}: {o.quarantine_reason}" if o.quarantine_reason else "")
                 for o in mine
             )
             or "_no new files_"
@@ -445,9 +510,73 @@ def mail_read_without_findings(warehouse: WarehouseResource) -> dg.AssetCheckRes
     return to_check_result(outcome, WARN)
 
 
+@dg.asset_check(
+    asset=raw_key("outlook/messages"),
+    name="every_mail_yields_lines",
+    description=(
+        "Every mail file yields order or forecast lines. The others are the steward's review "
+        "list, each with its reason: no readable order (review_reason), a message a person "
+        "must open (a rejected message row: undecodable winmail.dat, a refused attachment) "
+        "or a mail file quarantined unread (over a size limit, not a readable message)."
+    ),
+)
+def every_mail_yields_lines(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    repository = warehouse.raw()
+    outcome = ratio_at_most(
+        "every mail yields order or forecast lines",
+        mails_to_review(repository),
+        sum(1 for f in repository.loaded_files() if f.entity == "outlook/messages"),
+        0.0,
+        "mail files need review",
+    )
+    return to_check_result(outcome, WARN)
+
+
+def mails_to_review(repository: RawRepository) -> pd.DataFrame:
+    """Mail a person must read: no readable order, a rejected message, a refused file."""
+    columns = ["file", "message", "subject", "reason"]
+    messages = repository.records_frame("outlook/messages")
+    rows: list[dict[str, Any]] = []
+    if not messages.empty and "review_reason" in messages.columns:
+        flagged = messages[messages["review_reason"].fillna("") != ""]
+        rows.extend(
+            {
+                "file": m["source_file"],
+                "message": m["message_id"],
+                "subject": m["subject"],
+                "reason": m["review_reason"],
+            }
+            for _, m in flagged.iterrows()
+        )
+    accounting = repository.accounting("outlook/messages")
+    if not accounting.empty:
+        refused = accounting[accounting["status"] == QUARANTINED]
+        rows.extend(
+            {
+                "file": f["relative_path"],
+                "message": "",
+                "subject": "",
+                "reason": f["quarantine_reason"],
+            }
+            for _, f in refused.iterrows()
+        )
+    rejects = repository.rejects_frame("outlook/messages")
+    rows.extend(
+        {
+            "file": r["file"],
+            "message": f"record {r['row']}",
+            "subject": r["raw_value"],
+            "reason": r["reason"],
+        }
+        for _, r in rejects.iterrows()
+    )
+    return pd.DataFrame(rows, columns=pd.Index(columns))
+
+
 raw_assets = [_build_single_raw_asset(entity) for entity in SINGLE_FILE_ENTITIES]
 raw_checks = [
     mail_read_without_findings,
+    every_mail_yields_lines,
     *(
         check
         for entity in (*SINGLE_FILE_ENTITIES, *OUTLOOK_ENTITIES)

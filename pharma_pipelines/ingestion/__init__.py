@@ -8,6 +8,7 @@ layer live in :mod:`pharma_pipelines.values`.
 """
 
 from pharma_pipelines.ingestion.kinds import BUNDLE_KINDS, EMAIL_KIND, ENTITIES, SOURCES
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import (
     REJECT_RULES,
     Classification,
@@ -22,6 +23,7 @@ from pharma_pipelines.ingestion.parse import classify, parse_file
 
 __all__ = [
     "BUNDLE_KINDS",
+    "DEFAULT_LIMITS",
     "EMAIL_KIND",
     "ENTITIES",
     "REJECT_RULES",
@@ -31,6 +33,7 @@ __all__ = [
     "ParsedExtract",
     "ParsedFile",
     "RawRow",
+    "ReadLimits",
     "RowReject",
     "classify",
     "content_hash",

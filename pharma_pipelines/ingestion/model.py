@@ -84,6 +84,10 @@ class ExtractedAttachment:
     ``content-disposition``, ``content-type``, ``content-description``,
     ``tnef-long-name``, ``tnef-title``, ``msg-long-name``, ``msg-short-name``,
     ``msg-display-name`` or ``generated`` when the source named it nowhere.
+    ``file_name`` is always one plain file name (see ``outlook.names``);
+    ``name_as_sent`` is the name the mail gave, as text. ``duplicate_of`` names the
+    first attachment with the same bytes (file, container path and name), when
+    there was one.
     """
 
     message_id: str
@@ -95,6 +99,8 @@ class ExtractedAttachment:
     parent_message_id: str = ""
     name_source: str = "generated"
     disposition: str = "attachment"
+    name_as_sent: str = ""
+    duplicate_of: str = ""
 
     @property
     def size(self) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pharma_pipelines.ingestion.encoding import utf16_without_bom
 from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS, SPECS_BY_ENTITY
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import Classification, ParsedFile, content_hash
-from pharma_pipelines.ingestion.outlook.mailbox import mailbox_extracts
-from pharma_pipelines.ingestion.outlook.reading import mail_format, read_mail
+from pharma_pipelines.ingestion.outlook.mailbox import FirstSeen, mailbox_extracts
+from pharma_pipelines.ingestion.outlook.reading import MailRefused, mail_format, read_mail
 from pharma_pipelines.ingestion.readers import Outcome, read_api_json, read_delimited, read_workbook
 from pharma_pipelines.ingestion.sap.odata import looks_like_json
 from pharma_pipelines.ingestion.schema import EntitySpec
@@ -59,9 +60,11 @@ def _binary(data: bytes) -> str | None:
     return None
 
 
-def _mail_outcome(data: bytes, message_format: str) -> Outcome:
+def _mail_outcome(data: bytes, message_format: str, limits: ReadLimits) -> Outcome:
     try:
-        mail = read_mail(data, message_format)
+        mail = read_mail(data, message_format, limits)
+    except MailRefused as error:
+        return Outcome(None, f"an {message_format.upper()} mail file, refused: {error}")
     except ValueError as error:
         return Outcome(
             None, f"an {message_format.upper()} container that is not a readable message: {error}"
@@ -75,6 +78,7 @@ def _outcome(
     data: bytes,
     *,
     with_rows: bool,
+    limits: ReadLimits = DEFAULT_LIMITS,
     specs: tuple[EntitySpec, ...] = HEADER_SPECS,
 ) -> Outcome:
     hint = path_hint(relative_path)
@@ -82,11 +86,17 @@ def _outcome(
         return Outcome(None, "the file is empty (0 bytes)")
     if is_xlsx(data):
         return read_workbook(
-            relative_path, data, specs, hint=hint, with_rows=with_rows, reports=True
+            relative_path,
+            data,
+            specs,
+            hint=hint,
+            with_rows=with_rows,
+            reports=True,
+            inflated_limit=limits.inflated_bytes,
         )
     message_format = mail_format(data)
     if message_format is not None:
-        return _mail_outcome(data, message_format)
+        return _mail_outcome(data, message_format, limits)
     binary = _binary(data)
     if binary is not None:
         return Outcome(
@@ -97,10 +107,12 @@ def _outcome(
     return read_delimited(relative_path, data, specs, hint=hint, with_rows=with_rows, reports=True)
 
 
-def classify(relative_path: str, data: bytes) -> Classification:
+def classify(
+    relative_path: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS
+) -> Classification:
     """Which extract kind a file is, or why it is none; never raises on bad input."""
     try:
-        outcome = _outcome(relative_path, data, with_rows=False)
+        outcome = _outcome(relative_path, data, with_rows=False, limits=limits)
     except Exception as error:  # a landed file must never stop the pipeline; say what broke
         return Classification(
             None, f"{relative_path}: reading failed ({type(error).__name__}: {error})"
@@ -112,8 +124,18 @@ class UnknownKindError(ValueError):
     """A kind was asked for that the platform does not know."""
 
 
-def parse_file(relative_path: str, data: bytes, *, kind: str | None = None) -> ParsedFile:
+def parse_file(
+    relative_path: str,
+    data: bytes,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    first_seen: FirstSeen | None = None,
+    *,
+    kind: str | None = None,
+) -> ParsedFile:
     """Every extract of a file, or its quarantine reason; never raises on bad input.
+
+    ``first_seen`` tells where an e-mail attachment (by SHA-256) was loaded before, so
+    that its lines load once; without it only repeats inside the one file are found.
 
     ``kind`` reads the file as that extract kind only (a steward's "read it as
     sap/stock"): its header must still hold the kind's required fields, and
@@ -126,7 +148,7 @@ def parse_file(relative_path: str, data: bytes, *, kind: str | None = None) -> P
         )
     file_hash = content_hash(data)
     try:
-        parsed = _parse(relative_path, data, file_hash, _specs_for(kind))
+        parsed = _parse(relative_path, data, file_hash, limits, first_seen, _specs_for(kind))
     except Exception as error:  # a landed file must never stop the pipeline; say what broke
         return ParsedFile(
             relative_path=relative_path,
@@ -162,15 +184,22 @@ def _only_kind(parsed: ParsedFile, kind: str) -> ParsedFile:
 
 
 def _parse(
-    relative_path: str, data: bytes, file_hash: str, specs: tuple[EntitySpec, ...]
+    relative_path: str,
+    data: bytes,
+    file_hash: str,
+    limits: ReadLimits,
+    first_seen: FirstSeen | None,
+    specs: tuple[EntitySpec, ...],
 ) -> ParsedFile:
     message_format = mail_format(data) if data and not is_xlsx(data) else None
     if message_format is not None:
         try:
-            mail = read_mail(data, message_format)
+            mail = read_mail(data, message_format, limits)
+        except MailRefused as error:
+            return _quarantined(relative_path, file_hash, f"mail file refused: {error}")
         except ValueError as error:
             return _quarantined(relative_path, file_hash, f"not a readable message: {error}")
-        result = mailbox_extracts(relative_path, file_hash, mail)
+        result = mailbox_extracts(relative_path, file_hash, mail, limits, first_seen)
         return ParsedFile(
             relative_path=relative_path,
             content_hash=file_hash,
@@ -180,7 +209,7 @@ def _parse(
             kind=EMAIL_KIND,
             notes=result.notes,
         )
-    outcome = _outcome(relative_path, data, with_rows=True, specs=specs)
+    outcome = _outcome(relative_path, data, with_rows=True, limits=limits, specs=specs)
     if outcome.kind is None:
         return _quarantined(relative_path, file_hash, outcome.reason)
     return ParsedFile(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pharma_pipelines.ingestion.delimited import Record
 from pharma_pipelines.ingestion.encoding import DecodingError, decode_bytes
 from pharma_pipelines.ingestion.header_search import Found, Missed, find_table
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS
 from pharma_pipelines.ingestion.lims.entities import SETUP_WORKBOOK
 from pharma_pipelines.ingestion.lims.per_sample import match_per_sample, per_sample_extract
 from pharma_pipelines.ingestion.lims.report_rows import TextReport
@@ -171,10 +172,11 @@ def read_workbook(
     part: str = "",
     extra: Extra | None = None,
     reports: bool = False,
+    inflated_limit: int = DEFAULT_LIMITS.inflated_bytes,
 ) -> Outcome:
     """Classify every sheet of an XLSX workbook; each matching sheet is one extract."""
     try:
-        sheets = read_sheets(data)
+        sheets = read_sheets(data, inflated_limit)
     except WorkbookError as error:
         return Outcome(None, str(error))
     if reports and (evidence := workbook_layout(sheets)) is not None:

@@ -8,6 +8,12 @@ lost its leading zeros in the workbook; that cannot be undone here.
 
 Sheets often claim a million rows (formatting bloat), so a sheet ends after
 :data:`EMPTY_ROWS_END` empty rows in a row.
+
+A workbook is a zip archive, and a small one can inflate to gigabytes. The
+central directory declares each member's inflated size, and Python's zip reader
+never inflates a member past its declared size (it fails on the CRC instead),
+so the declared total bounds what opening the workbook can cost: above
+:attr:`ReadLimits.inflated_bytes` the workbook is refused unopened.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from pharma_pipelines.ingestion.delimited import Record
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, size_text
 
 EMPTY_ROWS_END = 200
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,6 +54,24 @@ def is_xlsx(data: bytes) -> bool:
         return False
 
 
+def inflation_refusal(data: bytes, limit: int) -> str | None:
+    """Why a workbook is too big once inflated, or ``None`` when its members fit ``limit``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError):
+        return None
+    total = sum(m.file_size for m in members)
+    if total <= limit:
+        return None
+    largest = max(members, key=lambda m: m.file_size)
+    return (
+        f"refused: its zip members inflate to {size_text(total)} ({largest.filename!r} alone "
+        f"{size_text(largest.file_size)} from {size_text(largest.compress_size)}), over the "
+        f"limit of {size_text(limit)} per workbook; it is not opened"
+    )
+
+
 def cell_text(value: Any) -> str:
     """The text of a typed cell value; see the module docstring for the rules."""
     if value is None:
@@ -68,8 +93,11 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_sheets(data: bytes) -> list[Sheet]:
+def read_sheets(data: bytes, inflated_limit: int = DEFAULT_LIMITS.inflated_bytes) -> list[Sheet]:
     """Every worksheet of the workbook as records numbered by Excel row."""
+    refusal = inflation_refusal(data, inflated_limit)
+    if refusal is not None:
+        raise WorkbookError(f"an XLSX workbook, {refusal}")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for a broken file

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from pharma_pipelines.ingestion import DEFAULT_LIMITS, ReadLimits
+
 # Files still being written by the sender; they are picked up once renamed.
 PARTIAL_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".filepart")
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -42,9 +44,25 @@ def is_complete(relative_path: str) -> bool:
 
 
 class LandingZoneResource(dg.ConfigurableResource):
-    """A local folder of extract files (the bundled sample zone by default)."""
+    """A local folder of extract files (the bundled sample zone by default).
+
+    The ``max_*`` fields bound what reading one landed mail may cost (see
+    ``ingestion.limits``); a file past them is refused with the reason, not read.
+    """
 
     root: str
+    max_mail_bytes: int = DEFAULT_LIMITS.mail_bytes
+    max_attachment_bytes: int = DEFAULT_LIMITS.attachment_bytes
+    max_inflated_bytes: int = DEFAULT_LIMITS.inflated_bytes
+    max_message_depth: int = DEFAULT_LIMITS.message_depth
+
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(
+            mail_bytes=self.max_mail_bytes,
+            attachment_bytes=self.max_attachment_bytes,
+            inflated_bytes=self.max_inflated_bytes,
+            message_depth=self.max_message_depth,
+        )
 
     def _root(self) -> Path:
         root = Path(self.root).expanduser().resolve()

@@ -51,7 +51,11 @@ def landing_zone_sensor(
         if key in keys_this_tick:
             continue
         keys_this_tick.add(key)
-        kind = None if entry.is_link else classify(entry.relative_path, data).kind
+        kind = (
+            None
+            if entry.is_link
+            else classify(entry.relative_path, data, landing.read_limits()).kind
+        )
         requests.append(
             dg.RunRequest(
                 run_key=key,

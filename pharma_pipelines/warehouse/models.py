@@ -54,7 +54,11 @@ class LandingFile(Base):
 
 
 class LoadedFile(Base):
-    """One load of one file version into one raw entity, or its quarantine."""
+    """One load of one file version into one raw entity, or its quarantine.
+
+    ``status`` is ``loaded``, ``quarantined`` or ``duplicate`` (a mail already loaded from
+    another file under the same Message-ID); ``quarantine_reason`` says why for the latter two.
+    """
 
     __tablename__ = "loaded_file"
     __table_args__ = (UniqueConstraint("entity", "content_hash"),)
@@ -109,19 +113,25 @@ class RawReject(Base):
 
 
 class RawAttachment(Base):
-    """A file found inside an e-mail, kept byte for byte with where it came from."""
+    """A file found inside an e-mail, kept byte for byte with where it came from.
+
+    The bytes live only here, never on disk; ``file_name`` is already a safe plain name.
+    ``attachment_number`` is the row number of the same attachment in ``outlook/attachments``:
+    one mail may hold the same file twice under one name (a logo in every reply).
+    """
 
     __tablename__ = "raw_attachment"
-    __table_args__ = (UniqueConstraint("file_id", "container_path", "file_name", "sha256"),)
+    __table_args__ = (UniqueConstraint("file_id", "attachment_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("loaded_file.id"), index=True)
+    attachment_number: Mapped[int]
     message_id: Mapped[str]
     container_path: Mapped[str]
     file_name: Mapped[str]
     content_type: Mapped[str]
     size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -27,6 +27,7 @@ from pharma_pipelines.warehouse.models import (
 
 LOADED = "loaded"
 QUARANTINED = "quarantined"
+DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class RejectToStore:
 
 @dataclass(frozen=True)
 class AttachmentToStore:
+    attachment_number: int
     message_id: str
     container_path: str
     file_name: str
@@ -56,7 +58,11 @@ class AttachmentToStore:
 
 @dataclass(frozen=True)
 class FileLoad:
-    """Everything one file contributes to one raw entity."""
+    """Everything one file contributes to one raw entity.
+
+    ``duplicate_reason`` marks a file that is not loaded because its content was loaded
+    from another file already (it carries no rows then).
+    """
 
     entity: str
     relative_path: str
@@ -69,6 +75,17 @@ class FileLoad:
     rejects: Sequence[RejectToStore] = ()
     attachments: Sequence[AttachmentToStore] = ()
     quarantine_reason: str | None = None
+    duplicate_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FirstLoad:
+    """The file a message was first loaded from."""
+
+    relative_path: str
+    content_hash: str
+    run_id: str
+    loaded_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -137,14 +154,21 @@ class RawRepository:
         """Store one file's rows, rejects and attachments in one transaction."""
         rows_loaded = len(load.rows)
         rows_rejected = len(load.rejects)
-        status = QUARANTINED if load.quarantine_reason is not None else LOADED
+        status = (
+            QUARANTINED
+            if load.quarantine_reason is not None
+            else DUPLICATE
+            if load.duplicate_reason is not None
+            else LOADED
+        )
+        reason = load.quarantine_reason or load.duplicate_reason
         with Session(self._engine) as session:
             loaded = LoadedFile(
                 entity=load.entity,
                 relative_path=load.relative_path,
                 content_hash=load.content_hash,
                 status=status,
-                quarantine_reason=load.quarantine_reason,
+                quarantine_reason=reason,
                 encoding=load.encoding,
                 layout=load.layout,
                 decimal_separator=load.decimal_separator,
@@ -195,6 +219,7 @@ class RawRepository:
             session.add_all(
                 RawAttachment(
                     file_id=loaded.id,
+                    attachment_number=attachment.attachment_number,
                     message_id=attachment.message_id,
                     container_path=attachment.container_path,
                     file_name=attachment.file_name,
@@ -217,7 +242,7 @@ class RawRepository:
             rows_read=rows_loaded + rows_rejected,
             rows_loaded=rows_loaded,
             rows_rejected=rows_rejected,
-            quarantine_reason=load.quarantine_reason,
+            quarantine_reason=reason,
             already_loaded=False,
         )
 
@@ -237,6 +262,68 @@ class RawRepository:
             quarantine_reason=existing.quarantine_reason,
             already_loaded=True,
         )
+
+    # --- e-mail duplicates -------------------------------------------------------------
+    # Only the current version of another path counts as a first occurrence: an older
+    # version of the same path is withdrawn by the newer one (see records_frame), so
+    # pointing at it would leave the lines nowhere.
+
+    @staticmethod
+    def _current_files(entity: str, other_than_path: str) -> Any:
+        return (
+            select(func.max(LoadedFile.id))
+            .where(LoadedFile.entity == entity, LoadedFile.relative_path != other_than_path)
+            .group_by(LoadedFile.relative_path)
+        )
+
+    def first_load_of_message(self, message_id: str, other_than_path: str) -> FirstLoad | None:
+        """The earliest current other file whose own (outermost) message has ``message_id``."""
+        statement = (
+            select(
+                LoadedFile.relative_path,
+                LoadedFile.content_hash,
+                LoadedFile.run_id,
+                LoadedFile.loaded_at,
+            )
+            .join(RawRecord, RawRecord.file_id == LoadedFile.id)
+            .where(
+                RawRecord.entity == "outlook/messages",
+                RawRecord.row_number == 1,
+                RawRecord.payload["message_id"].as_string() == message_id,
+                LoadedFile.id.in_(self._current_files("outlook/messages", other_than_path)),
+            )
+            .order_by(LoadedFile.id)
+            .limit(1)
+        )
+        with Session(self._engine) as session:
+            row = session.execute(statement).first()
+        return None if row is None else FirstLoad(*row)
+
+    def first_attachment(self, sha256: str, other_than_path: str) -> str | None:
+        """Where these attachment bytes were stored first (``file: container > name``)."""
+        statement = (
+            select(LoadedFile.relative_path, RawAttachment.container_path, RawAttachment.file_name)
+            .join(LoadedFile, LoadedFile.id == RawAttachment.file_id)
+            .where(
+                RawAttachment.sha256 == sha256,
+                LoadedFile.id.in_(self._current_files("outlook/attachments", other_than_path)),
+            )
+            .order_by(RawAttachment.id)
+            .limit(1)
+        )
+        with Session(self._engine) as session:
+            row = session.execute(statement).first()
+        return None if row is None else f"{row[0]}: {row[1]} > {row[2]}"
+
+    def attachment_hashes(self, content_hash: str) -> set[str]:
+        """The SHA-256 of every attachment stored from one mail file version."""
+        statement = (
+            select(RawAttachment.sha256)
+            .join(LoadedFile, LoadedFile.id == RawAttachment.file_id)
+            .where(LoadedFile.content_hash == content_hash)
+        )
+        with Session(self._engine) as session:
+            return set(session.scalars(statement))
 
     def records_frame(self, entity: str) -> pd.DataFrame:
         """The current raw rows of an entity as text columns plus lineage.

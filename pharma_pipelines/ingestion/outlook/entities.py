@@ -26,6 +26,7 @@ MESSAGES = EntitySpec(
         number("attachment_count"),
         number("attached_message_count"),
         text("message_format"),
+        text("review_reason"),
     ),
     "e-mail messages, including messages attached to messages",
 )
@@ -42,6 +43,8 @@ ATTACHMENTS = EntitySpec(
         text("disposition"),
         number("size"),
         key("sha256", required=True),
+        text("name_as_sent"),
+        text("duplicate_of"),
     ),
     "data files attached to messages, at any depth of attached messages",
 )

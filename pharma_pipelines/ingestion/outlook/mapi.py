@@ -77,6 +77,7 @@ _VARIABLE = {PT_STRING8, PT_UNICODE, PT_BINARY, PT_OBJECT}
 
 _LCID_CODEPAGES = {
     1025: 1256,
+    1026: 1251,
     1028: 950,
     1029: 1250,
     1032: 1253,
@@ -85,19 +86,24 @@ _LCID_CODEPAGES = {
     1041: 932,
     1042: 949,
     1045: 1250,
+    1048: 1250,
     1049: 1251,
     1050: 1250,
     1051: 1250,
     1054: 874,
     1055: 1254,
     1058: 1251,
+    1059: 1251,
     1060: 1250,
     1061: 1257,
     1062: 1257,
     1063: 1257,
     1066: 1258,
+    1071: 1251,
+    1087: 1251,
     2052: 936,
     3076: 950,
+    3098: 1251,
 }
 
 
@@ -105,10 +111,31 @@ class PropertyError(ValueError):
     """A MAPI property list that breaks its own length fields."""
 
 
+_CODEPAGE_CODECS = {
+    1200: "utf-16-le",
+    1201: "utf-16-be",
+    10000: "mac-roman",
+    20127: "ascii",
+    20866: "koi8-r",
+    21866: "koi8-u",
+    50220: "iso2022-jp",
+    50221: "iso2022-jp",
+    50222: "iso2022-jp",
+    51932: "euc-jp",
+    51949: "euc-kr",
+    52936: "hz",
+    54936: "gb18030",
+    65000: "utf-7",
+    **{28590 + n: f"iso8859-{n}" for n in range(1, 16) if n != 12},
+}
+"""Code page numbers whose Python codec is not ``cp<number>`` (MSG and TNEF write the
+internet code pages of HTML bodies, e.g. 28591 ISO-8859-1, 20866 KOI8-R, 50220 ISO-2022-JP)."""
+
+
 def codepage_name(number: int) -> str:
     """Python's codec for a Windows code page number; 1252 when Python has none."""
     try:
-        return codecs.lookup(f"cp{number}").name
+        return codecs.lookup(_CODEPAGE_CODECS.get(number, f"cp{number}")).name
     except LookupError:
         return "cp1252"
 
@@ -143,6 +170,8 @@ class PropertyBag:
     """Decoded property values by id (the type is implied by the value)."""
 
     values: dict[int, object] = field(default_factory=dict)
+    oversized: dict[int, int] = field(default_factory=dict)
+    """Properties left unread because they exceed a size limit, with their sizes."""
 
     def get_text(self, prop: int) -> str:
         value = self.values.get(prop)

@@ -5,8 +5,13 @@ plain ``.eml`` file (``application/octet-stream``); both, at any depth, become
 attached messages here, and so do ``.msg`` files and the contents of a TNEF
 ``winmail.dat``. A file name comes from ``Content-Disposition: filename``,
 else ``Content-Type: name``, else ``Content-Description``. A text part that
-is neither an attachment nor named is body; the first ``text/plain`` wins,
-else the first ``text/html`` as text, else a TNEF rich-text body.
+is neither an attachment nor named is body (a single-part message is its own
+body part); the first ``text/plain`` wins, else the first ``text/html`` as
+text, else a TNEF rich-text body.
+
+A part larger than :attr:`ReadLimits.attachment_bytes` is refused before it is
+decoded, and attached messages deeper than :attr:`ReadLimits.message_depth` are
+not followed: both make the message a problem for a person, never a crash.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
 from pharma_pipelines.ingestion.encoding import decode_with, show_damage
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits, size_text
 from pharma_pipelines.ingestion.outlook.mail import AttachedMail, Mail, MailFile, html_to_text
 from pharma_pipelines.ingestion.outlook.msg import MsgError, is_ole2, read_msg
 from pharma_pipelines.ingestion.outlook.tnef import TnefError, is_tnef, read_tnef
@@ -43,8 +49,6 @@ _MAIL_HEADERS = frozenset(
         b"reply-to",
     }
 )
-MAX_DEPTH = 12
-"""Attached messages deeper than this are not followed (a mail bomb, not a forward)."""
 TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 
 
@@ -92,12 +96,24 @@ def _parse(data: bytes) -> EmailMessage:
     return message
 
 
-def read_eml(data: bytes) -> Mail:
+_CHARSET_SUPERSETS = {
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "big5": "cp950",
+}
+"""Charsets mailers declare for text written in a larger Windows code page: Outlook labels
+cp932 text ``shift_jis`` and cp949 text ``ks_c_5601-1987``; the superset decodes both."""
+
+
+def read_eml(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Mail:
     """Read a MIME message with everything attached to it, at any depth."""
-    return _read_message(_parse(data), depth=0)
+    return _read_message(_parse(data), 0, limits)
 
 
-def _read_message(message: EmailMessage, depth: int) -> Mail:
+def _read_message(message: EmailMessage, depth: int, limits: ReadLimits) -> Mail:
     mail = Mail(message_format="eml")
     mail.message_id = _header(message, "Message-ID")
     mail.subject = _header(message, "Subject")
@@ -113,7 +129,10 @@ def _read_message(message: EmailMessage, depth: int) -> Mail:
     else:
         mail.notes.append("the message has no Date header")
     bodies: dict[str, str] = {}
-    _walk(message, mail, bodies, depth)
+    if message.get_content_maintype() == "multipart":
+        _walk(message, mail, bodies, depth, limits)
+    else:
+        _visit(message, mail, bodies, depth, limits)
     if "text/plain" in bodies and bodies["text/plain"].strip():
         mail.body_text, mail.body_source = bodies["text/plain"], "text/plain"
     elif "text/html" in bodies:
@@ -126,6 +145,32 @@ def _read_message(message: EmailMessage, depth: int) -> Mail:
     return mail
 
 
+_UNQUOTED_ENCODED_NAME = re.compile(r"(?:^|;)\s*(file)?name\s*=\s*(=\?[^\s;]+\?=)", re.IGNORECASE)
+"""``filename==?UTF-8?B?...?=`` without quotes: wrong (``?`` and ``=`` need quotes), but
+some mailers write it, and the standard parser then finds no name at all."""
+
+
+def _decoded_words(name: str) -> str:
+    if "=?" not in name:
+        return name
+    try:
+        return str(make_header(decode_header(name)))
+    except _HEADER_PARSE_ERRORS:
+        return name
+
+
+def _unquoted_encoded_name(part: Message) -> tuple[str, str] | None:
+    for header, source in (
+        ("Content-Disposition", "content-disposition"),
+        ("Content-Type", "content-type"),
+    ):
+        raw = next((str(v) for k, v in part.raw_items() if k.lower() == header.lower()), "")
+        found = _UNQUOTED_ENCODED_NAME.search(" ".join(raw.split()))
+        if found and (found[1] or source == "content-type"):
+            return _decoded_words(found[2]), source
+    return None
+
+
 def _file_name(part: Message) -> tuple[str, str]:
     try:
         name = part.get_filename()
@@ -134,7 +179,11 @@ def _file_name(part: Message) -> tuple[str, str]:
         name, params = None, []
     if name and name.strip():
         in_disposition = any(k.lower() in ("filename", "filename*") for k, _ in params)
-        return " ".join(name.split()), "content-disposition" if in_disposition else "content-type"
+        source = "content-disposition" if in_disposition else "content-type"
+        return " ".join(_decoded_words(name).split()), source
+    unquoted = _unquoted_encoded_name(part)
+    if unquoted is not None and unquoted[0].strip():
+        return " ".join(unquoted[0].split()), unquoted[1]
     description = _header(part, "Content-Description")
     if description:
         return description, "content-description"
@@ -146,8 +195,34 @@ def _payload(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
+def _decoded_size(part: Message) -> int:
+    """The size a leaf part decodes to, from its encoded text (without decoding it)."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return 0
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding == "base64":
+        breaks = payload.count("\n") + payload.count("\r") + payload.count(" ")
+        return (len(payload) - breaks) * 3 // 4
+    return len(payload)
+
+
+def _too_large(part: Message, name: str, mail: Mail, limits: ReadLimits) -> bool:
+    size = _decoded_size(part)
+    if size <= limits.attachment_bytes:
+        return False
+    what = f"attachment {name!r}" if name else "an unnamed part"
+    mail.problems.append(
+        f"{what} ({part.get_content_type()}) is {size_text(size)} decoded, over the limit of "
+        f"{size_text(limits.attachment_bytes)} per attachment; it is neither decoded nor kept: "
+        "a person must take it from the mailbox"
+    )
+    return True
+
+
 def _part_text(part: Message, mail: Mail) -> str:
-    charset = part.get_content_charset() or "us-ascii"
+    declared = (part.get_content_charset() or "us-ascii").lower()
+    charset = _CHARSET_SUPERSETS.get(declared.replace("-", "_"), declared)
     decoded = decode_with(_payload(part), charset)
     if decoded.damaged:
         mail.notes.append(
@@ -173,53 +248,58 @@ def _embedded_bytes(part: Message) -> bytes:
     return body
 
 
-def _walk(part: EmailMessage, mail: Mail, bodies: dict[str, str], depth: int) -> None:
+def _walk(
+    part: EmailMessage, mail: Mail, bodies: dict[str, str], depth: int, limits: ReadLimits
+) -> None:
     for child in part.iter_parts():
-        if not isinstance(child, EmailMessage):
-            continue
-        content_type = child.get_content_type()
-        if content_type == "message/rfc822":
-            _attached_message(child, mail, depth)
-            continue
-        if child.is_multipart():
-            _walk(child, mail, bodies, depth)
-            continue
-        disposition = child.get_content_disposition() or ""
-        name, source = _file_name(child)
-        named = source in ("content-disposition", "content-type")
-        if (
-            content_type in ("text/plain", "text/html")
-            and disposition != "attachment"
-            and not named
-        ):
-            bodies.setdefault(content_type, _part_text(child, mail))
-            continue
-        data = _payload(child)
-        item = MailFile(
-            file_name=name,
-            name_source=source,
-            content_type=content_type,
-            content=data,
-            disposition=disposition or ("inline" if not named else "attachment"),
-        )
-        if content_type in TNEF_TYPES or name.lower() == "winmail.dat" or is_tnef(data):
-            body = unpack_tnef(data, item, mail)
-            if body.strip():
-                bodies.setdefault("tnef", body)
-            continue
-        if name.lower().endswith(".eml") or (
-            content_type in ("application/octet-stream", "message/partial", "text/plain")
-            and looks_like_email(data)
-        ):
-            attach_mail(data, item, mail, depth, "eml")
-            continue
-        if name.lower().endswith(".msg") and is_ole2(data):
-            attach_mail(data, item, mail, depth, "msg")
-            continue
-        mail.files.append(item)
+        if isinstance(child, EmailMessage):
+            _visit(child, mail, bodies, depth, limits)
 
 
-def _attached_message(part: EmailMessage, mail: Mail, depth: int) -> None:
+def _visit(
+    child: EmailMessage, mail: Mail, bodies: dict[str, str], depth: int, limits: ReadLimits
+) -> None:
+    content_type = child.get_content_type()
+    if content_type == "message/rfc822":
+        _attached_message(child, mail, depth, limits)
+        return
+    if child.is_multipart():
+        _walk(child, mail, bodies, depth, limits)
+        return
+    disposition = child.get_content_disposition() or ""
+    name, source = _file_name(child)
+    named = source in ("content-disposition", "content-type")
+    if _too_large(child, name, mail, limits):
+        return
+    if content_type in ("text/plain", "text/html") and disposition != "attachment" and not named:
+        bodies.setdefault(content_type, _part_text(child, mail))
+        return
+    data = _payload(child)
+    item = MailFile(
+        file_name=name,
+        name_source=source,
+        content_type=content_type,
+        content=data,
+        disposition=disposition or ("inline" if not named else "attachment"),
+    )
+    if content_type in TNEF_TYPES or name.lower() == "winmail.dat" or is_tnef(data):
+        body = unpack_tnef(data, item, mail)
+        if body.strip():
+            bodies.setdefault("tnef", body)
+        return
+    if name.lower().endswith(".eml") or (
+        content_type in ("application/octet-stream", "message/partial", "text/plain")
+        and looks_like_email(data)
+    ):
+        attach_mail(data, item, mail, depth, "eml", limits)
+        return
+    if name.lower().endswith(".msg") and is_ole2(data):
+        attach_mail(data, item, mail, depth, "msg", limits)
+        return
+    mail.files.append(item)
+
+
+def _attached_message(part: EmailMessage, mail: Mail, depth: int, limits: ReadLimits) -> None:
     name, source = _file_name(part)
     inner = part.get_payload()
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
@@ -235,7 +315,7 @@ def _attached_message(part: EmailMessage, mail: Mail, depth: int) -> None:
         if looks_like_email(data):
             if source == "content-description":
                 item.file_name = ""
-            attach_mail(data, item, mail, depth, "eml")
+            attach_mail(data, item, mail, depth, "eml", limits)
             return
         mail.files.append(item)
         mail.notes.append(
@@ -244,32 +324,37 @@ def _attached_message(part: EmailMessage, mail: Mail, depth: int) -> None:
         )
         return
     embedded = inner[0] if inner else None
-    if _too_deep(mail, depth):
+    if _too_deep(mail, depth, limits):
         return
     if not isinstance(embedded, Message):
         mail.problems.append(f"a message/rfc822 part ({name or 'unnamed'}) holds no message")
         return
     if not isinstance(embedded, EmailMessage):
         embedded = _parse(embedded.as_bytes())
-    child = _read_message(embedded, depth + 1)
+    child = _read_message(embedded, depth + 1, limits)
     label = name if source in ("content-disposition", "content-type") else child.subject
     mail.attached.append(AttachedMail(label=label, mail=child))
 
 
-def _too_deep(mail: Mail, depth: int) -> bool:
-    if depth < MAX_DEPTH:
+def _too_deep(mail: Mail, depth: int, limits: ReadLimits) -> bool:
+    if depth < limits.message_depth:
         return False
-    mail.problems.append(f"attached messages nest deeper than {MAX_DEPTH} levels; not followed")
+    mail.problems.append(
+        f"attached messages nest deeper than {limits.message_depth} levels; the deeper ones "
+        "are not followed"
+    )
     return True
 
 
-def attach_mail(data: bytes, item: MailFile, mail: Mail, depth: int, kind: str) -> None:
+def attach_mail(
+    data: bytes, item: MailFile, mail: Mail, depth: int, kind: str, limits: ReadLimits
+) -> None:
     """Read an attached ``.eml`` or ``.msg`` file as a message attached to ``mail``."""
-    if _too_deep(mail, depth):
+    if _too_deep(mail, depth, limits):
         return
     if kind == "msg":
         try:
-            child = read_msg(data)
+            child = read_msg(data, limits, depth + 1)
         except MsgError as error:
             mail.files.append(item)
             mail.notes.append(
@@ -277,7 +362,7 @@ def attach_mail(data: bytes, item: MailFile, mail: Mail, depth: int, kind: str) 
             )
             return
     else:
-        child = _read_message(_parse(data), depth + 1)
+        child = _read_message(_parse(data), depth + 1, limits)
     mail.attached.append(AttachedMail(label=item.file_name or child.subject, mail=child))
 
 

@@ -10,6 +10,11 @@ Each property of a message sits in a stream ``__substg1.0_<id><type>``
 code page (``PR_MESSAGE_CODEPAGE``, else the code page of its locale
 ``PR_MESSAGE_LOCALE_ID``, else Windows-1252); an HTML body uses its internet
 code page ``PR_INTERNET_CPID``.
+
+A binary stream larger than :attr:`ReadLimits.attachment_bytes` is not read
+(its size is known from the directory), and embedded messages deeper than
+:attr:`ReadLimits.message_depth` are not followed; both make the message a
+problem for a person.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import struct
 
 import olefile
 
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits, size_text
 from pharma_pipelines.ingestion.outlook.mail import AttachedMail, Mail, MailFile, html_to_text
 from pharma_pipelines.ingestion.outlook.mapi import (
     ATTACH_EMBEDDED_MSG,
@@ -97,7 +103,14 @@ class _Storage:
         path = self.streams.get(name)
         return None if path is None else self.ole.openstream(list(path)).read()
 
-    def properties(self, header_size: int, codepage: str | None) -> tuple[PropertyBag, str]:
+    def size(self, name: str) -> int:
+        path = self.streams.get(name)
+        return 0 if path is None else int(self.ole.get_size(list(path)))
+
+    def properties(
+        self, header_size: int, codepage: str | None, limits: ReadLimits
+    ) -> tuple[PropertyBag, str]:
+        """The storage's properties; streams over the size limit stay unread (``oversized``)."""
         bag = PropertyBag()
         fixed = self.read(_PROPERTIES) or b""
         for offset in range(header_size, len(fixed) - 15, 16):
@@ -112,6 +125,10 @@ class _Storage:
             try:
                 prop, kind = int(name[12:16], 16), int(name[16:20], 16)
             except ValueError:
+                continue
+            size = self.size(name)
+            if size > limits.attachment_bytes:
+                bag.oversized[prop] = size
                 continue
             raw = self.read(name) or b""
             if kind == PT_UNICODE:
@@ -135,8 +152,11 @@ def _message_codepage(bag: PropertyBag) -> str:
     return "cp1252"
 
 
-def read_msg(data: bytes) -> Mail:
-    """Read an Outlook message and its attachments; raises :class:`MsgError`."""
+def read_msg(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, depth: int = 0) -> Mail:
+    """Read an Outlook message and its attachments; raises :class:`MsgError`.
+
+    ``depth`` is how deep the message already sits in attached messages.
+    """
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except (OSError, ValueError) as error:
@@ -153,7 +173,7 @@ def read_msg(data: bytes) -> Mail:
                 f"(__properties_version1.0, __substg1.0_*); it holds {names}; legacy Office "
                 "documents (.xls, .doc) are OLE2 files too"
             )
-        return _read_message(root, entries, _TOP_HEADER)
+        return _read_message(root, entries, _TOP_HEADER, depth, limits)
     finally:
         ole.close()
 
@@ -205,8 +225,14 @@ def _body(bag: PropertyBag, codepage: str, mail: Mail) -> None:
             mail.problems.append(f"the rich-text body (PR_RTF_COMPRESSED) cannot be read: {error}")
 
 
-def _read_message(storage: _Storage, entries: list[tuple[str, ...]], header_size: int) -> Mail:
-    bag, codepage = storage.properties(header_size, None)
+def _read_message(
+    storage: _Storage,
+    entries: list[tuple[str, ...]],
+    header_size: int,
+    depth: int,
+    limits: ReadLimits,
+) -> Mail:
+    bag, codepage = storage.properties(header_size, None, limits)
     headers = _transport_headers(bag)
     mail = Mail(message_format="msg")
     mail.subject = bag.get_text(PR_SUBJECT)
@@ -225,22 +251,31 @@ def _read_message(storage: _Storage, entries: list[tuple[str, ...]], header_size
             "PR_MESSAGE_DELIVERY_TIME)"
             + (f"; only its creation time {created.isoformat()}" if created else "")
         )
+    for prop, size in bag.oversized.items():
+        mail.problems.append(
+            f"property 0x{prop:04X} of the message is {size_text(size)}, over the limit of "
+            f"{size_text(limits.attachment_bytes)}; it is not read"
+        )
     _body(bag, codepage, mail)
     message_class = bag.get_text(PR_MESSAGE_CLASS)
     if message_class and not message_class.upper().startswith("IPM"):
         mail.notes.append(f"message class {message_class!r} is not an IPM message")
     for child in storage.children:
         if child.startswith("__attach_version1.0_#"):
-            _read_attachment(
-                _Storage(storage.ole, (*storage.prefix, child), entries), entries, codepage, mail
-            )
+            attachment = _Storage(storage.ole, (*storage.prefix, child), entries)
+            _read_attachment(attachment, entries, codepage, mail, depth, limits)
     return mail
 
 
 def _read_attachment(
-    storage: _Storage, entries: list[tuple[str, ...]], codepage: str, mail: Mail
+    storage: _Storage,
+    entries: list[tuple[str, ...]],
+    codepage: str,
+    mail: Mail,
+    depth: int,
+    limits: ReadLimits,
 ) -> None:
-    bag, _ = storage.properties(_CHILD_HEADER, codepage)
+    bag, _ = storage.properties(_CHILD_HEADER, codepage, limits)
     name, source = "", "generated"
     for prop, label in (
         (PR_ATTACH_LONG_FILENAME, "msg-long-name"),
@@ -251,14 +286,28 @@ def _read_attachment(
             name, source = bag.get_text(prop).strip(), label
             break
     if _EMBEDDED in storage.children:
+        if depth + 1 > limits.message_depth:
+            mail.problems.append(
+                f"attached messages nest deeper than {limits.message_depth} levels; the deeper "
+                "ones are not followed"
+            )
+            return
         inner = _Storage(storage.ole, (*storage.prefix, _EMBEDDED), entries)
-        embedded = _read_message(inner, entries, _EMBEDDED_HEADER)
+        embedded = _read_message(inner, entries, _EMBEDDED_HEADER, depth + 1, limits)
         mail.attached.append(AttachedMail(label=name or embedded.subject, mail=embedded))
         return
     if bag.get_int(PR_ATTACH_METHOD) == ATTACH_EMBEDDED_MSG:
         mail.problems.append(
             f"attachment {name or storage.prefix[-1]!r} is marked as an attached message "
             "(PR_ATTACH_METHOD 5) but has no message storage (__substg1.0_3701000D)"
+        )
+        return
+    if PR_ATTACH_DATA_BIN in bag.oversized:
+        mail.problems.append(
+            f"attachment {name or storage.prefix[-1]!r} is "
+            f"{size_text(bag.oversized[PR_ATTACH_DATA_BIN])}, over the limit of "
+            f"{size_text(limits.attachment_bytes)} per attachment; it is neither read nor kept: "
+            "a person must take it from the mailbox"
         )
         return
     content = bag.get_bytes(PR_ATTACH_DATA_BIN)

@@ -3,13 +3,16 @@
 An MSG stores attached ``.eml`` files, ``.msg`` files saved as plain files and
 ``winmail.dat`` blobs as ordinary attachments; they are opened here, after
 reading, so that every format yields the same tree of attached messages.
+
+A mail file over :attr:`ReadLimits.mail_bytes`, or one whose parts nest deeper
+than the parser can follow, is refused as a whole (:class:`MailRefused`).
 """
 
 from __future__ import annotations
 
+from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits, size_text
 from pharma_pipelines.ingestion.outlook.mail import Mail, MailFile
 from pharma_pipelines.ingestion.outlook.mime import (
-    MAX_DEPTH,
     attach_mail,
     looks_like_email,
     read_eml,
@@ -17,6 +20,10 @@ from pharma_pipelines.ingestion.outlook.mime import (
 )
 from pharma_pipelines.ingestion.outlook.msg import is_ole2, read_msg
 from pharma_pipelines.ingestion.outlook.tnef import is_tnef, read_tnef
+
+
+class MailRefused(ValueError):
+    """A mail file the readers refuse to open, and why (a limit, not a defect)."""
 
 
 def mail_format(data: bytes) -> str | None:
@@ -34,7 +41,7 @@ def mail_format(data: bytes) -> str | None:
     return None
 
 
-def open_attached_containers(mail: Mail, depth: int) -> None:
+def open_attached_containers(mail: Mail, depth: int, limits: ReadLimits = DEFAULT_LIMITS) -> None:
     """Turn the mail files among an MSG's attachments into attached messages."""
     if mail.message_format == "msg":
         files, mail.files = mail.files, []
@@ -45,14 +52,14 @@ def open_attached_containers(mail: Mail, depth: int) -> None:
                 if body.strip() and not mail.body_text.strip():
                     mail.body_text, mail.body_source = body, "winmail.dat rtf"
             elif name.endswith(".eml") and looks_like_email(item.content):
-                attach_mail(item.content, item, mail, depth, "eml")
+                attach_mail(item.content, item, mail, depth, "eml", limits)
             elif name.endswith(".msg") and is_ole2(item.content):
-                attach_mail(item.content, item, mail, depth, "msg")
+                attach_mail(item.content, item, mail, depth, "msg", limits)
             else:
                 mail.files.append(item)
-    if depth < MAX_DEPTH:
+    if depth < limits.message_depth:
         for attached in mail.attached:
-            open_attached_containers(attached.mail, depth + 1)
+            open_attached_containers(attached.mail, depth + 1, limits)
 
 
 def _from_tnef(data: bytes) -> Mail:
@@ -67,13 +74,25 @@ def _from_tnef(data: bytes) -> Mail:
     return mail
 
 
-def read_mail(data: bytes, message_format: str) -> Mail:
-    """Read a mail file; MSG and TNEF errors propagate as ``ValueError`` subclasses."""
-    if message_format == "msg":
-        mail = read_msg(data)
-    elif message_format == "tnef":
-        mail = _from_tnef(data)
-    else:
-        mail = read_eml(data)
-    open_attached_containers(mail, 0)
+def read_mail(data: bytes, message_format: str, limits: ReadLimits = DEFAULT_LIMITS) -> Mail:
+    """Read a mail file; MSG and TNEF errors and refusals propagate as ``ValueError``s."""
+    if len(data) > limits.mail_bytes:
+        raise MailRefused(
+            f"the mail file is {size_text(len(data))}, over the limit of "
+            f"{size_text(limits.mail_bytes)} per mail file; it is not opened"
+        )
+    try:
+        if message_format == "msg":
+            mail = read_msg(data, limits)
+        elif message_format == "tnef":
+            mail = _from_tnef(data)
+        else:
+            mail = read_eml(data, limits)
+        open_attached_containers(mail, 0, limits)
+    except RecursionError as error:
+        # Only a crafted file nests parts this deep; its first levels are no use either.
+        raise MailRefused(
+            "its parts nest deeper than the mail parser can follow (a mail bomb, not a "
+            "forward); it is not read"
+        ) from error
     return mail

@@ -8,11 +8,16 @@ test modules).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from decimal import Decimal
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 
 from pharma_pipelines.ingestion import parse_file
 from pharma_pipelines.ingestion.encoding import decode_bytes
+from pharma_pipelines.ingestion.schema import header_unit
 from pharma_pipelines.values import (
     detect_number_format,
     parse_lab_result,
@@ -182,9 +187,15 @@ def test_br07_results_stay_verbatim_and_split_cleanly() -> None:
         assert {"spec_min", "spec_max", "text_spec"} <= row.values.keys()
 
 
+def _lines(parsed, entity: str) -> list:
+    return [r for e in parsed.extracts if e.entity == entity for r in e.rows]
+
+
 def test_br09_files_inside_forwarded_messages() -> None:
     parsed = _parse("cases", "BR-09", "forwarded_forecast.eml")
     expected = _expected("cases", "BR-09", "expected_attachments.csv")
+    assert parsed.quarantine_reason is None
+    # 1. exactly the four data files, byte for byte
     assert [
         {
             "container_path": a.container_path,
@@ -195,7 +206,34 @@ def test_br09_files_inside_forwarded_messages() -> None:
         }
         for a in parsed.attachments
     ] == expected
-    orders = [r for e in parsed.extracts if e.entity == "outlook/order_lines" for r in e.rows]
+    assert [hashlib.sha256(a.content).hexdigest() for a in parsed.attachments] == [
+        e["sha256"] for e in expected
+    ]
+    # 2. every file and every line names the outer message and the chain down to it
+    outer = "<br09-l1@customer.example.com>"
+    assert {a.message_id for a in parsed.attachments} == {outer}
+    messages = parsed.extract("outlook/messages")
+    assert messages is not None
+    by_path = {r.values["container_path"]: r.values for r in messages.rows}
+    assert list(by_path) == [
+        "Fwd: Forecast KW12 and open orders",
+        "Fwd: Forecast KW12 and open orders > Forecast KW12",
+        "Fwd: Forecast KW12 and open orders > Open orders.eml",
+        "Fwd: Forecast KW12 and open orders > Open orders.eml > Backlog as of 2024-03-15",
+    ]
+    for attachment in parsed.attachments:
+        assert attachment.parent_message_id == by_path[attachment.container_path]["message_id"]
+    where = {e["filename"]: e for e in expected}
+    orders = _lines(parsed, "outlook/order_lines")
+    forecast = _lines(parsed, "outlook/forecast_lines")
+    for row in (*orders, *forecast):
+        source = where[row.values["attachment"]]
+        assert row.values["outer_message_id"] == outer
+        assert row.values["container_path"] == source["container_path"]
+        assert row.values["attachment_sha256"] == source["sha256"]
+        assert row.values["message_id"] == by_path[source["container_path"]]["message_id"]
+        assert row.values["attachment_line"] == str(row.row_number)
+    # 3. five order lines, three forecast rows, every expected value
     assert [
         {
             "source_file": r.values["attachment"],
@@ -206,8 +244,6 @@ def test_br09_files_inside_forwarded_messages() -> None:
         }
         for r in orders
     ] == _expected("cases", "BR-09", "expected_order_lines.csv")
-    forecast = parsed.extract("outlook/forecast_lines")
-    assert forecast is not None
     assert [
         {
             "source_file": r.values["attachment"],
@@ -215,28 +251,54 @@ def test_br09_files_inside_forwarded_messages() -> None:
             "material": r.values["material"],
             "forecast_kg": r.values["quantity"],
         }
-        for r in forecast.rows
+        for r in forecast
     ] == _expected("cases", "BR-09", "expected_forecast.csv")
-    assert not any("bad file" in n for n in parsed.notes)
+    for extract in parsed.extracts:
+        assert extract.rejects == [], extract.part
+        if extract.entity in ("outlook/order_lines", "outlook/forecast_lines"):
+            assert header_unit(extract.header_map["quantity"]) == "KG"
+    # 4. the .eml containers are messages, not files that failed to read as CSV
+    assert not any(a.file_name.endswith(".eml") for a in parsed.attachments)
+    assert not any(".eml" in n and "not read" in n for n in parsed.notes)
+    assert by_path["Fwd: Forecast KW12 and open orders"]["review_reason"] == ""
+    # 5. the identity of every line (Message-ID, part, content hash, row) is unique and stable
+    keys = [
+        (
+            r.values["message_id"],
+            r.values["container_path"],
+            r.values["attachment_sha256"],
+            r.row_number,
+        )
+        for r in orders
+    ]
+    assert len(set(keys)) == len(keys) == 5
     again = _parse("cases", "BR-09", "forwarded_forecast.eml")
-    keys = {(r.values["message_id"], r.values["attachment_sha256"], r.row_number) for r in orders}
-    again_orders = [r for e in again.extracts if e.entity == "outlook/order_lines" for r in e.rows]
-    assert keys == {
-        (r.values["message_id"], r.values["attachment_sha256"], r.row_number) for r in again_orders
-    }
+    assert keys == [
+        (
+            r.values["message_id"],
+            r.values["container_path"],
+            r.values["attachment_sha256"],
+            r.row_number,
+        )
+        for r in _lines(again, "outlook/order_lines")
+    ]
 
 
 def test_br11_winmail_dat_long_name_lines_and_body() -> None:
     parsed = _parse("cases", "BR-11", "rich_text_order.eml")
     [want] = _expected("cases", "BR-11", "expected_attachments.csv")
+    # 1. the file inside winmail.dat under its long name, and its two order lines
     [attachment] = parsed.attachments
     assert (attachment.file_name, str(attachment.size), attachment.sha256) == (
         want["filename"],
         want["size_bytes"],
         want["sha256"],
     )
+    assert attachment.name_source == "tnef-long-name"
+    assert attachment.container_path == "PO 4500001234 delivery date > winmail.dat"
     lines = parsed.extract("outlook/order_lines")
     assert lines is not None
+    assert lines.rejects == []
     assert [
         (
             r.values["po_number"],
@@ -254,6 +316,35 @@ def test_br11_winmail_dat_long_name_lines_and_body() -> None:
         "2024-03-28",
         "2024-04-04",
     ]
-    body = parsed.extracts[0].rows[0].values["body_text"]
+    assert {r.values["attachment_sha256"] for r in lines.rows} == {want["sha256"]}
+    # 2. winmail.dat is opened, not kept as a file nor reported as unsupported
+    assert not any("winmail" in n.lower() for n in parsed.notes)
+    # 3. the body comes from the compressed RTF
+    messages = parsed.extract("outlook/messages")
+    assert messages is not None
+    [message] = messages.rows
+    body = message.values["body_text"]
+    assert message.values["body_source"] == "winmail.dat rtf"
     assert "please confirm the delivery date 2024-03-28 for purchase order 4500001234." in body
     assert "Quantity changed to 1.200 kg (was 1.000 kg)." in body
+    assert message.values["review_reason"] == ""
+
+
+def test_br11_an_undecodable_winmail_dat_is_flagged_for_a_person() -> None:
+    mail = BytesParser(policy=policy.default).parsebytes(
+        shared_file("cases", "BR-11", "rich_text_order.eml").read_bytes()
+    )
+    assert isinstance(mail, EmailMessage)
+    [part] = [p for p in mail.iter_attachments() if p.get_filename() == "winmail.dat"]
+    blob = bytearray(part.get_content())
+    blob[40] ^= 0xFF  # inside the first attribute: its checksum no longer matches
+    part.set_content(bytes(blob), maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    parsed = parse_file("BR-11/broken_rich_text.eml", mail.as_bytes())
+    messages = parsed.extract("outlook/messages")
+    assert messages is not None
+    assert messages.rows == []
+    [reject] = messages.rejects
+    assert "winmail.dat (TNEF) cannot be decoded" in reject.reason
+    assert "a person must open the message" in reject.reason
+    assert [a.file_name for a in parsed.attachments] == ["winmail.dat"]
+    assert parsed.extract("outlook/order_lines") is None

@@ -175,6 +175,12 @@ def test_non_unicode_msg_honours_its_code_page(parsed_files: dict[str, ParsedFil
     assert cp932["body_text"].startswith("日本語 Non Unicode 本文")
     cp1251 = _messages(parsed_files["outlook/msg/apache-poi/ASCII_CP1251_LCID1049.msg"])[0]
     assert cp1251["subject"] == "Subject автоматически Subject"
+    assert cp1251["body_text"].strip() == "Body автоматически Body"
+    for values in (cp932, cp1251):
+        for text in (values["subject"], values["body_text"]):
+            # Windows-1252 or Latin-1 read of either code page shows as these letters
+            assert not set(text) & set("ÐÑÃÂ¤ú“”àâòîìèåñê\ufffd"), text
+            assert "\\x" not in text, text
 
 
 def test_msg_attachments_keep_order_long_names_and_nesting(
@@ -195,6 +201,10 @@ def test_msg_attachments_keep_order_long_names_and_nesting(
         "Microsoft Outlook テスト メッセージ",
     ]
     assert nested[1]["parent_message_id"] == nested[0]["message_id"]
+    assert (
+        nested[1]["container_path"] == "I have attachments! > Microsoft Outlook テスト メッセージ"
+    )
+    assert nested[1]["body_text"].startswith("この電子メール メッセージは")
     poi = _messages(parsed_files["outlook/msg/apache-poi/58214_with_attachment.msg"])
     assert [m["subject"] for m in poi] == ["Master mail", "Test mail attachment"]
 
