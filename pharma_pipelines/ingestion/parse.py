@@ -19,7 +19,7 @@ from pharma_pipelines.ingestion.readers import Outcome, read_api_json, read_deli
 from pharma_pipelines.ingestion.sap.odata import looks_like_json
 from pharma_pipelines.ingestion.spreadsheet import is_xlsx
 
-SOURCE_FOLDERS = ("sap", "lims", "outlook")
+SOURCE_FOLDERS = ("sap", "lims", "outlook", "regulatory")
 
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),
