@@ -75,6 +75,27 @@ def test_work_scheduling_view_is_material_plant_too() -> None:
     assert "mrp_type" not in row
 
 
+def test_supply_planning_view_is_material_plant_too() -> None:
+    data = _api_log(
+        "SupplyPlanning",
+        {
+            "Product": "FG-100",
+            "Plant": "1010",
+            "LotSizingProcedure": "EX",
+            "SafetyStockQuantity": "25.000",
+            "InHouseProductionTime": "3",
+            "SafetyDuration": "2",
+            "PlanningStrategyGroup": "40",
+        },
+    )
+    extract = only_extract(parse_file("sap/supply.json", data))
+    assert extract.entity == "sap/material_plant"
+    row = extract.rows[0].values
+    assert (row["safety_stock"], row["in_house_production_days"]) == ("25.000", "3")
+    assert row["safety_time_days"] == "2"
+    assert row["PlanningStrategyGroup"] == "40"
+
+
 def test_mrp_area_and_quality_views_have_kinds_of_their_own() -> None:
     mrp = _api_log(
         "MRPArea",
