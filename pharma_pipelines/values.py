@@ -16,6 +16,7 @@ Rules worth knowing:
 - Thousands separators must group exactly three digits.
 - SAP dates come as ``YYYYMMDD``, ``DD.MM.YYYY`` or ISO; ``00000000`` and blank
   mean "no date", ``99991231`` means "open-ended" (valid until further notice).
+  Exchange rates (TCURR) store their date inverted: ``99999999 - YYYYMMDD``.
 - Digits are ASCII digits: full-width or Arabic-Indic digits are not silently read as
   numbers or dates; such a value is an error to look at.
 - Identifiers (material, batch, plant, ...) are never converted: leading zeros
@@ -283,6 +284,70 @@ def parse_sap_date(text: str | None) -> SapDate:
     else:
         raise ValueRuleError(text, "is not a date in an accepted format", _DATE_FORMATS)
     return SapDate(value=value, open_ended=value == OPEN_ENDED)
+
+
+_INVERTED = re.compile(r"\d{8}", re.ASCII)
+_INVERTED_FORMAT = (
+    "8 digits whose difference to 99999999 is a YYYYMMDD date (79989898 = 2001-01-01)"
+)
+
+
+def parse_inverted_date(text: str | None) -> SapDate:
+    """Read a date SAP stores inverted (``GDATU`` of TCURR): 99999999 minus ``YYYYMMDD``.
+
+    Inverting makes the newest rate sort first in the table key. ``79989898`` is
+    2001-01-01; ``99999999`` is the inverted empty date, blank is no date either.
+
+    >>> parse_inverted_date("79989898").value
+    datetime.date(2001, 1, 1)
+    """
+    if text is None or is_blank(text):
+        return EMPTY_DATE
+    stripped = text.strip()
+    if not _INVERTED.fullmatch(stripped):
+        raise ValueRuleError(text, "is not an inverted SAP date", _INVERTED_FORMAT)
+    plain = f"{99999999 - int(stripped):08d}"
+    if plain == "00000000":
+        return EMPTY_DATE
+    try:
+        value = date(int(plain[:4]), int(plain[4:6]), int(plain[6:]))
+    except ValueError as error:
+        raise ValueRuleError(
+            text, f"inverts to {plain}, which is not a calendar date ({error})", _INVERTED_FORMAT
+        ) from error
+    return SapDate(value=value, open_ended=value == OPEN_ENDED)
+
+
+@dataclass(frozen=True)
+class ExchangeRate:
+    """A TCURR rate (``UKURS``): its magnitude and how SAP quotes it.
+
+    A negative rate is an *indirect* quotation: ``USD -> EUR -0.94`` means one unit of
+    the to-currency costs 0.94 units of the from-currency. The ratios ``FFACT`` and
+    ``TFACT`` are separate fields; 0 there means SAP keeps them in TCURF, not here.
+    """
+
+    quoted: Decimal
+    indirect: bool
+
+    @property
+    def direct(self) -> Decimal | None:
+        """Units of the to-currency for one unit of the from-currency; None for rate 0."""
+        if self.quoted == 0:
+            return None
+        return 1 / self.quoted if self.indirect else self.quoted
+
+
+def parse_sap_exchange_rate(text: str | None, fmt: NumberFormat) -> ExchangeRate | None:
+    """Read a TCURR rate under the file's number format; ``None`` when blank.
+
+    >>> parse_sap_exchange_rate("-0.94000", DECIMAL_POINT)
+    ExchangeRate(quoted=Decimal('0.94000'), indirect=True)
+    """
+    value = parse_sap_number(text, fmt)
+    if value is None:
+        return None
+    return ExchangeRate(quoted=abs(value), indirect=value < 0)
 
 
 # ---------------------------------------------------------------- identifiers

@@ -118,19 +118,27 @@ def _runaway(fields: list[str], separator: str, span: int, *, at_end: bool) -> b
     return any("\n" in f and separator in f.split("\n", 1)[1] for f in fields)
 
 
-def read_records(text: str, separator: str | None, *, sap_list: bool = False) -> Iterator[Record]:
+def read_records(
+    text: str, separator: str | None, *, sap_list: bool = False, quoting: bool = True
+) -> Iterator[Record]:
     """Split ``text`` into records; raises :class:`UnterminatedQuoteError` on a runaway quote.
 
     With ``sap_list`` the frame (leading and trailing ``|``) and cell padding
     are removed; rule lines (``-----``) and lines outside the frame (titles,
-    page headers) are layout, not records, and are skipped.
+    page headers) are layout, not records, and are skipped. Without ``quoting``
+    every line is one record and a ``"`` is kept as a letter.
     """
     stream = io.StringIO(text, newline="")
     if separator is None:
         for number, line in enumerate(stream, start=1):
             yield Record(line=number, fields=[line.rstrip("\r\n")])
         return
-    reader = csv.reader(stream, delimiter=separator, strict=False)
+    reader = csv.reader(
+        stream,
+        delimiter=separator,
+        strict=False,
+        quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
+    )
     previous = 0
     while True:
         try:

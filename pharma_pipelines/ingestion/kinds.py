@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pharma_pipelines.ingestion.lims import entities as lims
 from pharma_pipelines.ingestion.outlook import entities as outlook
+from pharma_pipelines.ingestion.regulatory import entities as regulatory
 from pharma_pipelines.ingestion.sap import entities as sap
-from pharma_pipelines.ingestion.sap.units import UNITS
+from pharma_pipelines.ingestion.sap.customizing import HEADERLESS_SPECS
 from pharma_pipelines.ingestion.schema import EntitySpec
 
 EMAIL_KIND = "outlook/email"
@@ -15,12 +16,13 @@ HEADER_SPECS: tuple[EntitySpec, ...] = (
     *sap.TABULAR_SPECS,
     *lims.TABULAR_SPECS,
     *outlook.LINE_SPECS,
+    *regulatory.TABULAR_SPECS,
 )
 """Kinds recognised by a header row (or by API property names)."""
 
 ALL_SPECS: tuple[EntitySpec, ...] = (
     *HEADER_SPECS,
-    UNITS,
+    *HEADERLESS_SPECS,
     lims.RESULTS_WIDE,
     *lims.SETUP_SPECS,
     outlook.MESSAGES,
@@ -36,5 +38,6 @@ ENTITIES: tuple[str, ...] = tuple(spec.entity for spec in ALL_SPECS)
 
 SOURCES: dict[str, tuple[str, ...]] = {
     source: tuple(e for e in ENTITIES if e.startswith(f"{source}/"))
-    for source in ("sap", "lims", "outlook")
+    for source in dict.fromkeys(spec.source for spec in ALL_SPECS)
 }
+"""Extract kinds by source system, in the order the systems are first named above."""

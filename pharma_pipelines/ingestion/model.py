@@ -117,7 +117,9 @@ class ParsedExtract:
     :attr:`RawRow.values` to the original header it was read from;
     ``blank_records`` counts records that were entirely blank and
     ``repeated_headers`` repetitions of the header (neither is a row);
-    ``short_records`` counts rows that left out optional trailing columns;
+    ``short_records`` counts rows that left out optional trailing columns,
+    ``long_records`` rows that carried empty fields past the last column (an export
+    that ends lines with a separator; nothing is lost with them);
     ``decimal_separator`` is the one the numbers were read with, for sources
     that write numbers as text (``None`` for JSON and mail metadata).
     """
@@ -131,6 +133,7 @@ class ParsedExtract:
     header_map: dict[str, str] = field(default_factory=dict)
     blank_records: int = 0
     short_records: int = 0
+    long_records: int = 0
     repeated_headers: int = 0
     decimal_separator: str | None = None
 

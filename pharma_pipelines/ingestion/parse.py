@@ -21,7 +21,7 @@ from pharma_pipelines.ingestion.sap.odata import looks_like_json
 from pharma_pipelines.ingestion.schema import EntitySpec
 from pharma_pipelines.ingestion.spreadsheet import is_xlsx
 
-SOURCE_FOLDERS = ("sap", "lims", "outlook")
+SOURCE_FOLDERS = ("sap", "lims", "outlook", "regulatory")
 
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),

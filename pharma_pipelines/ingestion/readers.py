@@ -97,7 +97,8 @@ def read_delimited(
     reason = f"{decoded.label}; {matched.reason}"
     if not with_rows:
         return Outcome(kind, reason)
-    extract = text_extract(split_text(decoded), matched, path=path, part=part, extra=extra)
+    full = split_text(decoded, quoting=matched.table.spec.quoted)
+    extract = text_extract(full, matched, path=path, part=part, extra=extra)
     return Outcome(kind, reason, [extract])
 
 

@@ -25,6 +25,7 @@ class FieldKind(StrEnum):
     IDENTIFIER = "identifier"
     NUMBER = "number"
     DATE = "date"
+    INVERTED_DATE = "inverted_date"
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,16 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class EntitySpec:
-    """One extract kind: ``entity`` is ``<source>/<name>``, e.g. ``sap/stock``."""
+    """One extract kind: ``entity`` is ``<source>/<name>``, e.g. ``sap/stock``.
+
+    ``quoted`` is False for sources whose text files never quote a field: there a ``"``
+    is a letter of the value, also at the start of a field.
+    """
 
     entity: str
     fields: tuple[FieldSpec, ...]
     summary: str
+    quoted: bool = True
 
     @property
     def source(self) -> str:
@@ -78,6 +84,10 @@ def number(name: str, *variants: str, required: bool = False) -> FieldSpec:
 
 def day(name: str, *variants: str, required: bool = False) -> FieldSpec:
     return FieldSpec(name, variants, required, FieldKind.DATE)
+
+
+def inverted_day(name: str, *variants: str, required: bool = False) -> FieldSpec:
+    return FieldSpec(name, variants, required, FieldKind.INVERTED_DATE)
 
 
 _WHITESPACE = re.compile(r"\s+")

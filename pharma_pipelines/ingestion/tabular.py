@@ -8,7 +8,7 @@ a record is rejected only when it can never be used:
 - it has more non-empty fields than the header has columns, or so few that a
   required column is missing (a record broken across lines or truncated);
   leaving out optional trailing columns is allowed and counted in
-  ``short_records``;
+  ``short_records``, empty fields past the last column in ``long_records``;
 - a required field is blank;
 - a number field does not parse under the file's number format, which is
   detected once from all number fields of the file;
@@ -43,6 +43,7 @@ from pharma_pipelines.values import (
     ValueRuleError,
     detect_number_format,
     is_blank,
+    parse_inverted_date,
     parse_sap_date,
     parse_sap_number,
 )
@@ -114,6 +115,8 @@ def detect_format(
 Problem = tuple[str, str]
 """A broken rule's name (see ``REJECT_RULES``) and what was found."""
 
+_DATE_PARSERS = {FieldKind.DATE: parse_sap_date, FieldKind.INVERTED_DATE: parse_inverted_date}
+
 
 def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> Problem | None:
     """What is wrong with a value of ``field``, or ``None`` when it can be used."""
@@ -131,7 +134,7 @@ def _problem(field: FieldSpec, value: str, detection: NumberFormatDetection) -> 
     try:
         if field.kind is FieldKind.NUMBER:
             parse_sap_number(value, detection.format)
-        elif field.kind is FieldKind.DATE and parse_sap_date(value).is_empty and field.required:
+        elif (parse := _DATE_PARSERS.get(field.kind)) and parse(value).is_empty and field.required:
             return "value.required", (
                 f"required {field.name!r} is {value.strip()!r}, which means no date"
             )
@@ -193,6 +196,7 @@ def build_extract(
     rejects: list[RowReject] = []
     blank = 0
     short = 0
+    long = 0
     damage_at = _damage_by_record(records, damaged)
     header_again = [h.strip() for h in table.header]
     repeats = repeated_fields(table.header, table.spec, table.columns)
@@ -213,6 +217,8 @@ def build_extract(
         if len(values_in) < width:
             short += 1
             values_in += [""] * (width - len(values_in))
+        elif len(values_in) > width:
+            long += 1
         damage = damage_at.get(record.number, [])
         problems = [
             (index, problem)
@@ -266,6 +272,7 @@ def build_extract(
         header_map=header_map,
         blank_records=blank,
         short_records=short,
+        long_records=long,
         repeated_headers=repeated,
         decimal_separator=detection.format.decimal,
     )

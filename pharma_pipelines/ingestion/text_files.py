@@ -2,9 +2,10 @@
 
 Reading order: decode (BOM, UTF-16, UTF-8, Windows-1252), sniff the separator,
 split into records, find the header and its kind; a file without a header is
-tried as SAP table T006. The number format is detected once per file; when no
-value decides it, a ``;``-separated file is assumed to write decimal commas
-(the reason Excel and SAP pick ``;`` at all) and any other file decimal points.
+tried as the headerless SAP tables (T006, T006A, TCURR, TCURC, TCURX). The number
+format is detected once per file; when no value decides it, a ``;``-separated file
+is assumed to write decimal commas (the reason Excel and SAP pick ``;`` at all) and
+any other file decimal points.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pharma_pipelines.ingestion.delimited import (
 from pharma_pipelines.ingestion.encoding import DecodedText, has_damage, show_damage
 from pharma_pipelines.ingestion.header_search import Found, Missed, find_table
 from pharma_pipelines.ingestion.model import ParsedExtract, RowReject
-from pharma_pipelines.ingestion.sap.units import T006_HEADER, UNITS, is_t006, name_headerless_table
+from pharma_pipelines.ingestion.sap.customizing import HEADERLESS_TABLES
+from pharma_pipelines.ingestion.sap.headerless import identify_headerless
 from pharma_pipelines.ingestion.schema import EntitySpec
 from pharma_pipelines.ingestion.tabular import SourceRecord, Table, build_extract
 from pharma_pipelines.values import DECIMAL_COMMA, DECIMAL_POINT, NumberFormat
@@ -60,16 +62,19 @@ CLASSIFY_RECORDS = 300
 """Records enough to find a header, test T006 and sample wide results."""
 
 
-def split_text(decoded: DecodedText, *, limit: int | None = None) -> TextTable:
+def split_text(
+    decoded: DecodedText, *, limit: int | None = None, quoting: bool = True
+) -> TextTable:
     """Sniff the separator and split ``decoded`` into records (stops at a runaway quote).
 
-    With ``limit`` only the first records are split: enough to classify.
+    With ``limit`` only the first records are split: enough to classify. Without
+    ``quoting`` a ``"`` is text (sources whose kind says they never quote).
     """
     separator = sniff_separator(decoded.text)
     sap_list = is_sap_list(decoded.text, separator)
     records: list[Record] = []
     try:
-        for record in read_records(decoded.text, separator, sap_list=sap_list):
+        for record in read_records(decoded.text, separator, sap_list=sap_list, quoting=quoting):
             records.append(record)
             if limit is not None and len(records) >= limit:
                 break
@@ -89,23 +94,22 @@ class Positional:
 def match_text(
     text_table: TextTable, specs: Sequence[EntitySpec], *, hint: str | None
 ) -> Found | Positional | Missed:
-    """The kind of a delimited text: by header, else as headerless T006, else why not."""
+    """The kind of a delimited text: by header, else as a headerless SAP table, else why not."""
     found = find_table(text_table.records, specs, hint=hint)
     if isinstance(found, Found):
         return found
-    t006, evidence = is_t006(text_table.records)
-    if t006:
-        table = Table(
-            spec=UNITS, header=T006_HEADER, columns=dict(enumerate(f.name for f in UNITS.fields))
-        )
-        return Positional(table, f"headerless SAP table T006 (units of measure): {evidence}")
-    reason = found.reason
-    known = name_headerless_table(text_table.records)
-    if known is not None:
-        reason += (
-            f"; the rows look like the headerless SAP table {known}, which is not an extract kind"
-        )
-    return Missed(reason)
+    headerless = identify_headerless(text_table.records, HEADERLESS_TABLES)
+    if headerless is None:
+        return found
+    known = headerless.table
+    what = f"headerless SAP table {known.name} ({known.title})"
+    if headerless.fits:
+        columns = dict(enumerate(f.name for f in known.spec.fields))
+        table = Table(spec=known.spec, header=known.ddic, columns=columns)
+        return Positional(table, f"{what}: {headerless.evidence}")
+    return Missed(
+        f"{found.reason}; the first record looks like the {what}, but {headerless.evidence}"
+    )
 
 
 def text_extract(
@@ -140,6 +144,8 @@ def text_extract(
     extract.layout = text_table.layout(
         detection.format, assumed=detection.assumed, header_line=header_line
     )
+    if extract.long_records:
+        extract.layout += f" long-records={extract.long_records}"
     if text_table.broken_at is not None:
         error = text_table.broken_at
         extract.rejects.append(

@@ -54,3 +54,6 @@ def test_materialize_on_real_exports_accounts_for_every_file(realdata, tmp_path)
             assert account["quarantine_reason"], account
         assert account["rows_read"] == account["rows_loaded"] + account["rows_rejected"]
     assert summary["totals"]["rows_loaded"] > 10_000
+    loaded = {(f["file"], f["entity"]): f["rows_loaded"] for f in summary["files"]}
+    assert loaded[("products/drugs-at-fda/Products.txt", "regulatory/drugsfda_products")] == 39473
+    assert loaded[("sap/hana-shine-xsa/TCURR.csv", "sap/exchange_rates")] == 784

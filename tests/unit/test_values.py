@@ -16,8 +16,10 @@ from pharma_pipelines.values import (
     alpha_display,
     detect_number_format,
     is_blank,
+    parse_inverted_date,
     parse_lab_result,
     parse_sap_date,
+    parse_sap_exchange_rate,
     parse_sap_number,
 )
 
@@ -280,3 +282,52 @@ def test_a_timestamp_with_an_impossible_time_is_an_error() -> None:
 def test_an_odata_date_beyond_the_calendar_is_an_error() -> None:
     with pytest.raises(ValueRuleError):
         parse_sap_date("/Date(99999999999999999)/")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("79989898", date(2001, 1, 1)),
+        ("79909898", date(2009, 1, 1)),
+        ("81999898", date(1800, 1, 1)),
+        (" 79799868 ", date(2020, 1, 31)),
+    ],
+)
+def test_inverted_dates_tcurr_gdatu(text: str, expected: date) -> None:
+    assert parse_inverted_date(text).value == expected
+
+
+def test_inverted_open_ended_and_empty_dates() -> None:
+    assert parse_inverted_date("00008768").open_ended
+    assert parse_inverted_date("99999999").is_empty
+    assert parse_inverted_date("").is_empty
+    assert parse_inverted_date(None).is_empty
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("20010101", "inverts to 79989898, which is not a calendar date"),
+        ("7998989", "is not an inverted SAP date"),
+        ("7998989X", "is not an inverted SAP date"),
+        ("７９９８９８９８", "is not an inverted SAP date"),
+    ],
+)
+def test_inverted_dates_that_are_no_date(text: str, fragment: str) -> None:
+    with pytest.raises(ValueRuleError, match=fragment):
+        parse_inverted_date(text)
+
+
+def test_exchange_rates_direct_and_indirect() -> None:
+    direct = parse_sap_exchange_rate("0.94000", DECIMAL_POINT)
+    indirect = parse_sap_exchange_rate("0,94000-", DECIMAL_COMMA)
+    assert direct is not None
+    assert indirect is not None
+    assert (direct.indirect, direct.direct) == (False, Decimal("0.94000"))
+    assert (indirect.indirect, indirect.quoted) == (True, Decimal("0.94000"))
+    assert indirect.direct is not None
+    assert abs(indirect.direct * Decimal("0.94") - 1) < Decimal("1e-20")
+    zero = parse_sap_exchange_rate("0", DECIMAL_POINT)
+    assert zero is not None
+    assert zero.direct is None
+    assert parse_sap_exchange_rate(" ", DECIMAL_POINT) is None

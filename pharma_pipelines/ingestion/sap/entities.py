@@ -495,6 +495,351 @@ BATCH_NOTES = EntitySpec(
     "free-text remarks per batch kept by users beside SAP (notes, valuations as written)",
 )
 
+# Plant-level material data (MARC) as flat files write it and as the S/4HANA product
+# API splits it into views (plant, supply planning, work scheduling). Fields shared with
+# the MRP-area kind are defined once so both kinds read the same headers.
+_MATERIAL = key("material", "MATNR", "Material", "Materialnummer", "Product", required=True)
+_PLANT = key("plant", "WERKS", "Plant", "Werk", required=True)
+_MRP_TYPE = key("mrp_type", "DISMM", "MRP Type", "Dispomerkmal", "MRPType")
+_MRP_CONTROLLER = key("mrp_controller", "DISPO", "MRP Controller", "Disponent", "MRPResponsible")
+_MRP_GROUP = key("mrp_group", "DISGR", "MRP Group", "Dispositionsgruppe", "MRPGroup")
+_SPECIAL_PROCUREMENT = key(
+    "special_procurement", "SOBSL", "Special Procurement", "Sonderbeschaffung", "ProcurementSubType"
+)
+_LOT_SIZING = key(
+    "lot_sizing_procedure", "DISLS", "Lot Sizing Procedure", "Dispolosgröße", "LotSizingProcedure"
+)
+_MINIMUM_LOT = number(
+    "minimum_lot_size", "BSTMI", "Minimum Lot Size", "Mindestlosgröße", "MinimumLotSizeQuantity"
+)
+_MAXIMUM_LOT = number(
+    "maximum_lot_size", "BSTMA", "Maximum Lot Size", "Höchstlosgröße", "MaximumLotSizeQuantity"
+)
+_FIXED_LOT = number(
+    "fixed_lot_size", "BSTFE", "Fixed Lot Size", "Feste Losgröße", "FixedLotSizeQuantity"
+)
+_ROUNDING = number(
+    "rounding_value", "BSTRF", "Rounding Value", "Rundungswert", "LotSizeRoundingQuantity"
+)
+_REORDER_POINT = number(
+    "reorder_point", "MINBE", "Reorder Point", "Meldebestand", "ReorderThresholdQuantity"
+)
+_SAFETY_STOCK = number(
+    "safety_stock", "EISBE", "Safety Stock", "Sicherheitsbestand", "SafetyStockQuantity"
+)
+_MAXIMUM_STOCK = number(
+    "maximum_stock", "MABST", "Maximum Stock Level", "Höchstbestand", "MaximumStockQuantity"
+)
+_TIME_FENCE = number(
+    "planning_time_fence", "FXHOR", "Planning Time Fence", "Planungszeitzaun", "PlanningTimeFence"
+)
+_PLANNED_DELIVERY = number(
+    "planned_delivery_days",
+    "PLIFZ",
+    "Planned Delivery Time",
+    "Planlieferzeit",
+    "PlannedDeliveryDurationInDays",
+)
+_SAFETY_TIME = number(
+    "safety_time_days", "SHZET", "Safety Time", "Sicherheitszeit", "SafetyDuration"
+)
+_PLANNING_CALENDAR = key(
+    "planning_calendar", "MRPPP", "Planning Calendar", "Planungskalender", "MRPPlanningCalendar"
+)
+_EP_STORAGE_LOCATION = key(
+    "external_procurement_storage_location",
+    "LGFSB",
+    "Storage Location for EP",
+    "Lagerort Fremdbeschaffung",
+    "DfltStorageLocationExtProcmt",
+)
+
+MATERIAL_PLANT = EntitySpec(
+    "sap/material_plant",
+    (
+        _MATERIAL,
+        _PLANT,
+        _MRP_TYPE,
+        _MRP_CONTROLLER,
+        _MRP_GROUP,
+        key("purchasing_group", "EKGRP", "Purchasing Group", "Einkäufergruppe", "PurchasingGroup"),
+        key("procurement_type", "BESKZ", "Procurement Type", "Beschaffungsart", "ProcurementType"),
+        _SPECIAL_PROCUREMENT,
+        _LOT_SIZING,
+        _MINIMUM_LOT,
+        _MAXIMUM_LOT,
+        _FIXED_LOT,
+        _ROUNDING,
+        _REORDER_POINT,
+        _SAFETY_STOCK,
+        _MAXIMUM_STOCK,
+        _TIME_FENCE,
+        number(
+            "gr_processing_days",
+            "WEBAZ",
+            "GR Processing Time",
+            "WE-Bearbeitungszeit",
+            "GoodsReceiptDuration",
+        ),
+        _PLANNED_DELIVERY,
+        number(
+            "in_house_production_days",
+            "DZEIT",
+            "In-House Production Time",
+            "Eigenfertigungszeit",
+            "InHouseProductionTime",
+        ),
+        _SAFETY_TIME,
+        key(
+            "availability_check",
+            "MTVFP",
+            "Availability Check",
+            "Verfügbarkeitsprüfung",
+            "AvailabilityCheckType",
+        ),
+        key("profit_center", "PRCTR", "Profit Center", "Profitcenter", "ProfitCenter"),
+        text(
+            "batch_management",
+            "XCHPF",
+            "Batch Management",
+            "Chargenpflicht",
+            "IsBatchManagementRequired",
+        ),
+        key(
+            "production_storage_location",
+            "LGPRO",
+            "Production Storage Location",
+            "Produktionslagerort",
+            "ProductionInvtryManagedLoc",
+        ),
+        _EP_STORAGE_LOCATION,
+        _PLANNING_CALENDAR,
+        key(
+            "production_scheduler",
+            "FEVOR",
+            "Production Scheduler",
+            "Fertigungssteuerer",
+            "ProductionSupervisor",
+        ),
+        key(
+            "production_scheduling_profile",
+            "SFCPF",
+            "Production Scheduling Profile",
+            "Fertigungssteuerungsprofil",
+            "ProductionSchedulingProfile",
+        ),
+        number(
+            "processing_time",
+            "BEARZ",
+            "Processing Time",
+            "Bearbeitungszeit",
+            "ProductProcessingTime",
+        ),
+        number("setup_time", "RUEZT", "Setup Time", "Rüstzeit", "SetupAndTeardownTime"),
+        number(
+            "interoperation_time", "TRANZ", "Interoperation Time", "Übergangszeit", "TransitionTime"
+        ),
+        number("base_quantity", "BASMG", "Base Quantity", "Basismenge", "MaterialBaseQuantity"),
+        key("base_unit", "BaseUnit"),
+        key(
+            "production_unit",
+            "FRTME",
+            "Production Unit",
+            "Fertigungsmengeneinheit",
+            "ProductProductionQuantityUnit",
+        ),
+        key("goods_issue_unit", "AUSME", "Unit of Issue", "Ausgabemengeneinheit", "GoodsIssueUnit"),
+        text(
+            "batch_entry", "KZECH", "Batch Entry", "Chargenerfassung", "ProdnOrderIsBatchRequired"
+        ),
+        text(
+            "backflush", "RGEKZ", "Backflush", "Retrograde Entnahme", "MatlCompIsMarkedForBackflush"
+        ),
+        key(
+            "freight_group",
+            "MFRGR",
+            "Material Freight Group",
+            "Materialfrachtgruppe",
+            "MaterialFreightGroup",
+        ),
+        key(
+            "plant_status",
+            "MMSTA",
+            "Plant-Specific Material Status",
+            "Werksspezifischer Materialstatus",
+            "ProfileCode",
+        ),
+        key("abc_indicator", "MAABC", "ABC Indicator", "ABC-Kennzeichen", "ABCIndicator"),
+        text("deletion_flag", "LVORM", "Deletion Flag", "Löschvormerkung", "IsMarkedForDeletion"),
+    ),
+    "material data per plant: MRP, lot sizes, lead times, production scheduling (MARC)",
+)
+
+MATERIAL_MRP_AREAS = EntitySpec(
+    "sap/material_mrp_areas",
+    (
+        _MATERIAL,
+        key("plant", "WERKS", "Plant", "Werk", "MRP Area Plant", required=True),
+        key("mrp_area", "BERID", "MRP Area", "Dispositionsbereich", "MRPArea", required=True),
+        _MRP_TYPE,
+        _MRP_CONTROLLER,
+        _MRP_GROUP,
+        _LOT_SIZING,
+        _MINIMUM_LOT,
+        _MAXIMUM_LOT,
+        _FIXED_LOT,
+        _ROUNDING,
+        _REORDER_POINT,
+        _SAFETY_STOCK,
+        _MAXIMUM_STOCK,
+        _TIME_FENCE,
+        _PLANNED_DELIVERY,
+        _SAFETY_TIME,
+        number(
+            "assembly_scrap_percent",
+            "AUSSS",
+            "Assembly Scrap (%)",
+            "Baugruppenausschuss (%)",
+            "AssemblyScrapPercent",
+        ),
+        _SPECIAL_PROCUREMENT,
+        _EP_STORAGE_LOCATION,
+        _PLANNING_CALENDAR,
+        key(
+            "production_storage_location",
+            "LGPRO",
+            "Issue Storage Location",
+            "Produktionslagerort",
+            "StorageLocation",
+        ),
+        text(
+            "deletion_flag",
+            "LOEKZ",
+            "Deletion Indicator",
+            "Löschkennzeichen",
+            "IsMarkedForDeletion",
+        ),
+    ),
+    "material planning data per MRP area of a plant (MDMA)",
+)
+
+MATERIAL_QUALITY = EntitySpec(
+    "sap/material_quality",
+    (
+        _MATERIAL,
+        _PLANT,
+        key(
+            "qm_control_key", "SSQSS", "QM Control Key", "QM-Steuerschlüssel", "QualityMgmtCtrlKey"
+        ),
+        key(
+            "qm_authorization_group",
+            "QMATA",
+            "QM Material Auth.",
+            "Materialberechtigungsgruppe",
+            "MatlQualityAuthorizationGroup",
+        ),
+        text(
+            "post_to_inspection_stock",
+            "INSMK",
+            "Post to Insp. Stock",
+            "Prüfbestand",
+            "HasPostToInspectionStock",
+        ),
+        text(
+            "documentation_required",
+            "KZDKZ",
+            "Documentation Required",
+            "Dokumentationspflicht",
+            "InspLotDocumentationIsRequired",
+        ),
+        key(
+            "supplier_qm_system",
+            "QSSYS",
+            "Target QM System",
+            "Soll-QM-System",
+            "SuplrQualityManagementSystem",
+        ),
+        number(
+            "recurring_inspection_days",
+            "PRFRQ",
+            "Inspection Interval",
+            "Prüfintervall",
+            "RecrrgInspIntervalTimeInDays",
+        ),
+        key(
+            "certificate_type",
+            "QZGTP",
+            "Certificate Type",
+            "Zeugnistyp",
+            "ProductQualityCertificateType",
+        ),
+        number(
+            "maximum_storage_period",
+            "MAXLZ",
+            "Max. Storage Period",
+            "Maximale Lagerungsdauer",
+            "MaximumStoragePeriod",
+        ),
+        text("inspection_setup", "QMATV", "Inspection Setup", "Prüfeinstellung"),
+    ),
+    "quality management data of a material per plant (MARC QM view)",
+)
+
+BUSINESS_PARTNERS = EntitySpec(
+    "sap/business_partners",
+    (
+        key(
+            "partner",
+            "PARTNER",
+            "PARTNERID",
+            "Business Partner",
+            "Geschäftspartner",
+            "BusinessPartner",
+            required=True,
+        ),
+        key("partner_role", "PARTNERROLE", "Partner Role", "BusinessPartnerRole"),
+        text(
+            "partner_name",
+            "NAME_ORG1",
+            "COMPANYNAME",
+            "Company Name",
+            "Name of Organization",
+            "OrganizationBPName1",
+            "BusinessPartnerFullName",
+            required=True,
+        ),
+        key("legal_form", "LEGAL_ENTY", "LEGALFORM", "Legal Form", "Rechtsform", "LegalForm"),
+        text("email", "SMTP_ADDR", "EMAILADDRESS", "E-Mail Address", "EmailAddress"),
+        text("phone", "TEL_NUMBER", "PHONENUMBER", "Telephone", "PhoneNumber"),
+        text("fax", "FAX_NUMBER", "FAXNUMBER", "Fax", "FaxNumber"),
+        text("web_address", "URI", "WEBADDRESS", "Web Address", "WebsiteURL"),
+        key("address_id", "ADDRNUMBER", "ADDRESSES.ADDRESSID", "Address Number", "AddressID"),
+        key("currency", "WAERS", "CURRENCY", "Currency"),
+        key("created_by", "CRUSR", "HISTORY.CREATEDBY.EMPLOYEEID", "Created By", "CreatedByUser"),
+        day("created_on", "CRDAT", "HISTORY.CREATEDAT", "Created On", "CreationDate"),
+        key(
+            "changed_by",
+            "CHUSR",
+            "HISTORY.CHANGEDBY.EMPLOYEEID",
+            "Changed By",
+            "LastChangedByUser",
+        ),
+        day("changed_on", "CHDAT", "HISTORY.CHANGEDAT", "Changed On", "LastChangeDate"),
+    ),
+    "business partners: customers and suppliers (BUT000 with address, EPM partners)",
+)
+
+TEXTS = EntitySpec(
+    "sap/texts",
+    (
+        key("text_id", "TEXTID", "Text ID", "TextID", required=True),
+        key("language", "LANGUAGE", "SPRAS", "LANGU", "Language", "Sprache", required=True),
+        key("iso_language", "ISOLANGUAGE", "LAISO", "ISO Language"),
+        text("text", "TEXT", "Text", required=True),
+    ),
+    "language-dependent texts by text id, which other records point to (EPM texts)",
+)
+
 TABULAR_SPECS = (
     MATERIAL_MASTER,
     MATERIAL_TEXTS,
@@ -514,4 +859,9 @@ TABULAR_SPECS = (
     PRODUCTION_ORDER_STATUS,
     BOM_HEADERS,
     BOM_ITEMS,
+    MATERIAL_PLANT,
+    MATERIAL_MRP_AREAS,
+    MATERIAL_QUALITY,
+    BUSINESS_PARTNERS,
+    TEXTS,
 )

@@ -1,12 +1,8 @@
 """SAP table T006 (units of measure) exported without a header row.
 
-Table exports of SAP customizing carry no header: the columns are the table's
-DDIC fields in order. T006 has 23 of them; a file is T006 when nearly every
-record has 23 fields, a three-digit client, a unit key, and a dimension key
-with integer conversion factors (numerator, denominator) where DDIC puts them.
-
-Other headerless SAP customizing tables (unit texts, currencies, exchange
-rates) are recognised only to name them in a quarantine reason.
+T006 has 23 DDIC fields; a file is T006 when nearly every record has 23 fields, a
+three-digit client, a unit key, and a dimension key with integer conversion factors
+(numerator, denominator) where DDIC puts them (see ``headerless``).
 """
 
 from __future__ import annotations
@@ -14,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pharma_pipelines.ingestion.delimited import Record
+from pharma_pipelines.ingestion.sap.headerless import HeaderlessTable
 from pharma_pipelines.ingestion.schema import EntitySpec, key, number, text
 
 T006_COLUMNS = (
@@ -49,8 +45,6 @@ UNITS = EntitySpec(
     "units of measure and their conversion factors (T006, headerless DDIC order)",
 )
 
-T006_HEADER = tuple(name for name, _ in T006_COLUMNS)
-
 _CLIENT = re.compile(r"\d{3}")
 _DIMENSION = re.compile(r"[A-Z0-9_]{1,6}")
 _INTEGER = re.compile(r"-?\d+")
@@ -58,8 +52,7 @@ _INTEGER = re.compile(r"-?\d+")
 
 def _looks_like_t006(fields: Sequence[str]) -> bool:
     return (
-        len(fields) == len(T006_COLUMNS)
-        and bool(_CLIENT.fullmatch(fields[0]))
+        bool(_CLIENT.fullmatch(fields[0]))
         and bool(fields[1].strip())
         and bool(_DIMENSION.fullmatch(fields[9].strip()))
         and bool(_INTEGER.fullmatch(fields[10].strip()))
@@ -67,36 +60,10 @@ def _looks_like_t006(fields: Sequence[str]) -> bool:
     )
 
 
-def is_t006(records: Sequence[Record]) -> tuple[bool, str]:
-    """Whether ``records`` are a headerless T006 export, and the evidence either way."""
-    sample = [r for r in records[:200] if not r.is_blank]
-    if not sample:
-        return False, "the file has no records"
-    fitting = sum(1 for r in sample if _looks_like_t006(r.fields))
-    widths = sorted({len(r.fields) for r in sample})
-    if fitting >= 0.9 * len(sample):
-        return True, f"{fitting} of the first {len(sample)} records have the 23-field T006 layout"
-    return False, (
-        f"only {fitting} of the first {len(sample)} records have the 23-field T006 layout "
-        f"(field counts seen: {widths[:6]})"
-    )
-
-
-_KNOWN_HEADERLESS = (
-    (7, re.compile(r"\d{3},[A-Z],"), "T006A (unit of measure texts per language)"),
-    (8, re.compile(r"\d{3},[^,]{1,4},[A-Z]{3},[A-Z]{3},\d{8},"), "TCURR (exchange rates)"),
-    (6, re.compile(r"\d{3},[A-Z]{3},[A-Z]{3},\d{3},\d{8},"), "TCURC (currency codes)"),
-    (2, re.compile(r"[A-Z0-9]{1,5},\d+$"), "TCURX (currency decimal places)"),
+T006 = HeaderlessTable(
+    name="T006",
+    title="units of measure",
+    spec=UNITS,
+    ddic=tuple(name for name, _ in T006_COLUMNS),
+    fits=_looks_like_t006,
 )
-
-
-def name_headerless_table(records: Sequence[Record]) -> str | None:
-    """Name a known headerless SAP customizing table that is not an extract kind."""
-    first = next((r for r in records if not r.is_blank), None)
-    if first is None:
-        return None
-    joined = ",".join(first.fields)
-    for width, pattern, name in _KNOWN_HEADERLESS:
-        if len(first.fields) == width and pattern.match(joined):
-            return name
-    return None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pharma_pipelines.ingestion.kinds import ALL_SPECS
+from pharma_pipelines.ingestion.sap.customizing import HEADERLESS_SPECS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "raw-entities.md"
 _SECTION = re.compile(r"^## .*\(`raw/(?P<source>[a-z]+)/\.\.\.`\)")
@@ -39,7 +40,7 @@ def test_every_field_of_every_kind_is_documented_as_coded() -> None:
     coded: dict[tuple[str, str], tuple[bool, str, str]] = {}
     for spec in ALL_SPECS:
         for position, field in enumerate(spec.fields, start=1):
-            if spec.entity == "sap/units":
+            if spec in HEADERLESS_SPECS:
                 variants = f"column {position} ({field.variants[0]})"
             elif field.variants:
                 variants = ", ".join(field.variants)

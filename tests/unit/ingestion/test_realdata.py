@@ -140,16 +140,6 @@ def test_notable_files_map_to_their_kind(
 
 
 QUARANTINED = {
-    "sap/hana-shine-xsa/TCURR.csv": "TCURR (exchange rates)",
-    "sap/hana-shine-xsa/TCURC.csv": "TCURC (currency codes)",
-    "sap/hana-shine-xsa/T006A.csv": "T006A (unit of measure texts",
-    "sap/hana-shine-xsa/texts.csv": "lacks required material",
-    "sap/hana-shine-xsa/businessPartner.csv": "UTF-8 (BOM)",
-    "sap/s4hana-api-sandbox/product-master/product-master-mrp-area-01-sample.json": (
-        "map to no extract kind"
-    ),
-    "products/drugs-at-fda/Products.txt": "['ApplNo', 'ProductNo', 'Form'",
-    "products/fda-ndc/unfinished_product.txt": "Windows-1252 (not UTF-8",
     "products/fda-ndc/badutf8.txt": "byte 0x80 at byte offset 27",
 }
 

@@ -216,9 +216,3 @@ def test_unknown_header_is_quarantined_with_the_closest_kind() -> None:
     assert "['Charge', 'Lagerort', 'Raum']" in parsed.quarantine_reason
     assert "closest kind sap/batch_notes" in parsed.quarantine_reason
     assert "lacks required note" in parsed.quarantine_reason
-
-
-def test_known_headerless_customizing_table_is_named() -> None:
-    parsed = parse_text("TCURR.csv", "000,100*,EUR,USD,79989898,0.94000,0,0\n")
-    assert parsed.quarantine_reason is not None
-    assert "TCURR (exchange rates)" in parsed.quarantine_reason

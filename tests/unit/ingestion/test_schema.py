@@ -41,7 +41,7 @@ def test_header_unit(header: str, unit: str | None) -> None:
 
 
 def test_every_entity_belongs_to_one_source() -> None:
-    assert set(SOURCES) == {"sap", "lims", "outlook"}
+    assert set(SOURCES) == {"sap", "lims", "outlook", "regulatory"}
     assert sorted(e for entities in SOURCES.values() for e in entities) == sorted(ENTITIES)
     assert len(set(ENTITIES)) == len(ENTITIES)
     assert {"sap/material_master", "lims/results", "outlook/order_lines"} <= set(ENTITIES)

@@ -1,0 +1,1 @@
+"""Public regulator registers: FDA National Drug Code directory and Drugs@FDA data files."""
