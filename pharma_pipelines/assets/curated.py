@@ -137,8 +137,12 @@ def _unit_aware_asset(
     curate: Callable[[pd.DataFrame, UnitTable, dict[str, frozenset[str]]], Curated],
     description: str,
 ) -> dg.AssetsDefinition:
-    """A table of quantities: one extract kind, read with the unit table and base units."""
-    inputs = [raw_key(entity), curated_key("units"), curated_key("products")]
+    """A table of quantities: one extract kind, read with the unit table and base units.
+
+    Base units come from the raw material master, not curated/products, so that a blocking
+    failure on products (a duplicated material) does not hold back every order with it.
+    """
+    inputs = [raw_key(entity), curated_key("units"), raw_key("sap/material_master")]
 
     @_curated_asset(name, inputs, description)
     def _asset(
@@ -147,9 +151,9 @@ def _unit_aware_asset(
         raw = warehouse.raw().records_frame(entity)
         curated = warehouse.curated()
         units = table_from_rows(curated.frame(CuratedUnit).to_dict("records"))
-        base_units = base_unit_index(curated.frame(CuratedProduct))
+        base_units = base_unit_index(warehouse.raw().records_frame("sap/material_master"))
         context.log.info(
-            "%s: unit table %s, base units of %d products", name, units.source, len(base_units)
+            "%s: unit table %s, base units of %d materials", name, units.source, len(base_units)
         )
         return _store(context, warehouse, table, curate(raw, units, base_units), len(raw))
 

@@ -115,8 +115,8 @@ def curate_production_orders(
     """Production orders with typed quantity and dates; closed orders are marked, not dropped.
 
     The quantity is kept as ordered and also stated in the material's base unit
-    (``base_units``: the material master's base units per product, see
-    :func:`base_unit_index`), converted exactly; see :func:`_in_base_unit` for the rules.
+    (``base_units``: the material master's base units, see :func:`base_unit_index`),
+    converted exactly; see :func:`_in_base_unit` for the rules.
     """
     entity = "sap/production_orders"
     fields = [
@@ -485,19 +485,18 @@ def _definition(unit: Unit) -> tuple[object, ...]:
     )
 
 
-def base_unit_index(products: pd.DataFrame) -> dict[str, frozenset[str]]:
-    """The base units the material master states for each curated product.
+def base_unit_index(material_master: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """The base units the newest material master extract states for each material.
 
-    Usually one; none when the master leaves it blank; several when duplicate master rows
+    Usually one; none when the master leaves it blank; several when repeated master rows
     disagree (the unique-key check on products reports those).
     """
-    if products.empty:
-        return {}
+    frame = _current(material_master, ["material"], ["material", "base_unit"])
     index: dict[str, set[str]] = {}
-    for material, base_unit in zip(products["material"], products["base_unit"], strict=True):
-        stated = index.setdefault(str(material), set())
-        if base_unit is not None and not pd.isna(base_unit) and str(base_unit).strip():
-            stated.add(str(base_unit).strip())
+    for _, row in frame.iterrows():
+        stated = index.setdefault(text(row, "material").strip(), set())
+        if text(row, "base_unit").strip():
+            stated.add(text(row, "base_unit").strip())
     return {material: frozenset(units) for material, units in index.items()}
 
 
@@ -542,7 +541,7 @@ def _in_base_unit(
       is an issue, never rounded; counted units other than the base unit are issues too.
     - A blank unit means the base unit (the ``unit_is_stated`` check lists such rows); a
       material whose master states no base unit keeps the row's own unit as its base. A
-      material that is not a product gets no base quantity (its own check reports it).
+      material missing from the master gets no base quantity (its own check reports it).
     """
     material = text(row, "material").strip()
     stated = optional_text(row, "unit")

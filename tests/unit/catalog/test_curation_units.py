@@ -23,13 +23,13 @@ BASE_UNITS = {
 }
 
 
-def raw(rows: list[dict[str, str]], source: str = "sap/AFKO.txt") -> pd.DataFrame:
+def raw(rows: list[dict[str, str]], source: str = "sap/AFKO.txt", file_id: int = 1) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 **row,
-                "raw_record_id": 100 + number,
-                "file_id": 1,
+                "raw_record_id": 100 * file_id + number,
+                "file_id": file_id,
                 "source_file": source,
                 "row_number": number + 2,
                 "layout": "tsv",
@@ -185,15 +185,20 @@ def test_rates_are_restated_per_base_unit():
     assert (issue.row_number, issue.column, issue.raw_value) == (4, "unit", "KAR")
 
 
-def test_base_unit_index_collects_what_the_master_states():
-    products = pd.DataFrame(
-        {
-            "material": ["A", "B", "B", "C"],
-            "base_unit": ["ST", "KG", "ST", None],
-        }
+def test_base_unit_index_reads_what_the_newest_master_extract_states():
+    old = raw([{"material": "A", "base_unit": "KG"}], source="sap/MARA_1.csv")
+    new = raw(
+        [
+            {"material": "A", "base_unit": "ST"},
+            {"material": "B", "base_unit": "KG"},
+            {"material": "B", "base_unit": "ST "},
+            {"material": "C", "base_unit": " "},
+        ],
+        source="sap/MARA_2.csv",
+        file_id=2,
     )
 
-    assert base_unit_index(products) == {
+    assert base_unit_index(pd.concat([old, new], ignore_index=True)) == {
         "A": frozenset({"ST"}),
         "B": frozenset({"KG", "ST"}),
         "C": frozenset(),
