@@ -249,8 +249,12 @@ def curate_line_eligibility(
         material = text(row, "material").strip()
         stated = optional_text(row, "unit")
         try:
-            unit = units.find(stated, SAP_CODES) if stated else None
             base = _base_unit(material, base_units, units)
+        except UnitError as error:
+            result.issues.append(issue_at(entity, row, "material", str(error)))
+            continue
+        try:
+            unit = units.find(stated, SAP_CODES) if stated else None
             target = base or unit
             base_rate = rate_in(rate, unit, target) if unit and target else rate
         except UnitError as error:
@@ -503,7 +507,7 @@ def base_unit_index(material_master: pd.DataFrame) -> dict[str, frozenset[str]]:
 def _base_unit(
     material: str, base_units: Mapping[str, frozenset[str]], units: UnitTable
 ) -> Unit | None:
-    """The material's base unit; None when it is not a product or its master states none."""
+    """The material's base unit; None when the master lacks the material or states none."""
     stated = base_units.get(material, frozenset())
     if len(stated) > 1:
         raise UnitError(

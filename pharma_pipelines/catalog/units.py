@@ -199,10 +199,6 @@ class UnitTable:
             "a code that names one unit (the SAP key of the unit meant)",
         )
 
-    def get(self, key: str) -> Unit | None:
-        """The unit with exactly this SAP key, or None."""
-        return self._by_key.get(key)
-
     def ambiguous_iso_codes(self) -> dict[str, list[Unit]]:
         """ISO codes shared by several units with not exactly one flagged primary."""
         return {
@@ -330,7 +326,7 @@ def rate_in(value: Decimal | Fraction | int, source: Unit, target: Unit) -> Frac
     A rate counts differences, so additive constants cancel and only the factors count; a
     rate is derived, so no rounding decimals apply.
     """
-    check_convertible(f"a rate per {source.key}", source, target)
+    check_convertible(f"{_quantity_text(value)} per {source.key}", source, target)
     return _exact(value) * source.factor / target.factor
 
 
