@@ -139,23 +139,26 @@ def _unit_aware_asset(
 ) -> dg.AssetsDefinition:
     """A table of quantities: one extract kind, read with the unit table and base units.
 
-    Base units come from the raw material master, not curated/products, so that a blocking
-    failure on products (a duplicated material) does not hold back every order with it.
+    The unit table and base units are built from raw rows (as curated/units is), not read
+    from curated tables. Checks such as matrix_is_complete read sibling curated tables and
+    run one step after every raw-fed curated asset; a curated input would move this asset
+    into that step, where such a check could read it before it is rebuilt. And a blocking
+    failure on products (a duplicated material) would hold back every order.
     """
-    inputs = [raw_key(entity), curated_key("units"), raw_key("sap/material_master")]
+    inputs = [raw_key(entity), raw_key("sap/units"), raw_key("sap/material_master")]
 
     @_curated_asset(name, inputs, description)
     def _asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        raw = warehouse.raw().records_frame(entity)
-        curated = warehouse.curated()
-        units = table_from_rows(curated.frame(CuratedUnit).to_dict("records"))
-        base_units = base_unit_index(warehouse.raw().records_frame("sap/material_master"))
+        raw = warehouse.raw()
+        rows = raw.records_frame(entity)
+        units = table_from_rows(curate_units(raw.records_frame("sap/units")).rows)
+        base_units = base_unit_index(raw.records_frame("sap/material_master"))
         context.log.info(
             "%s: unit table %s, base units of %d materials", name, units.source, len(base_units)
         )
-        return _store(context, warehouse, table, curate(raw, units, base_units), len(raw))
+        return _store(context, warehouse, table, curate(rows, units, base_units), len(rows))
 
     return _asset
 

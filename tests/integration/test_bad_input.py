@@ -122,7 +122,12 @@ def test_the_broken_set_reports_its_unknown_unit(memory_settings, instance):
     settings = settings_for(BROKEN_LANDING, memory_settings)
     summary = materialize_all(settings, instance)
 
-    assert ("curated/demand", "raw_rows_conform") in failed_checks(summary)
+    failed = failed_checks(summary)
+    assert ("curated/demand", "raw_rows_conform") in failed
+    # reading units and base units must not hold back the checks beside them
+    assert ("curated/production_orders", "material_is_a_known_product") in failed
+    assert ("curated/demand", "material_is_a_known_product") in failed
+    assert all(check.startswith("planning/") for check in summary.checks_not_run)
     curated = WarehouseResource(url=settings.warehouse_url).curated()
     [issue] = curated.issues(CuratedDemand).to_dict("records")
     assert (issue["row_number"], issue["column_name"], issue["raw_value"]) == (2, "unit", "Stk")
