@@ -16,6 +16,7 @@ from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, 
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.catalog.conform import ConformanceIssue, Curated
 from pharma_pipelines.catalog.curation import (
+    base_unit_index,
     batch_material_index,
     curate_batches,
     curate_changeovers,
@@ -25,7 +26,9 @@ from pharma_pipelines.catalog.curation import (
     curate_production_orders,
     curate_products,
     curate_qc_results,
+    curate_units,
 )
+from pharma_pipelines.catalog.units import UnitTable, table_from_rows
 from pharma_pipelines.keys import curated_key, raw_key
 from pharma_pipelines.quality.rules import (
     RuleOutcome,
@@ -50,6 +53,7 @@ from pharma_pipelines.warehouse.models import (
     CuratedProduct,
     CuratedProductionOrder,
     CuratedQcResult,
+    CuratedUnit,
 )
 
 MAX_CHANGEOVER_MINUTES = 7 * 24 * 60
@@ -131,6 +135,49 @@ def _single_source_asset(
     return _asset
 
 
+def _unit_aware_asset(
+    name: str,
+    entity: str,
+    table: type[Base],
+    curate: Callable[[pd.DataFrame, UnitTable, dict[str, frozenset[str]]], Curated],
+    description: str,
+) -> dg.AssetsDefinition:
+    """A table of quantities: one extract kind, read with the unit table and base units.
+
+    The unit table and base units are built from raw rows (as curated/units is), not read
+    from curated tables. Checks such as matrix_is_complete read sibling curated tables and
+    run one step after every raw-fed curated asset; a curated input would move this asset
+    into that step, where such a check could read it before it is rebuilt. And a blocking
+    failure on products (a duplicated material) would hold back every order.
+    """
+    inputs = [raw_key(entity), raw_key("sap/units"), raw_key("sap/material_master")]
+
+    @_curated_asset(name, inputs, description)
+    def _asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        raw = warehouse.raw()
+        rows = raw.records_frame(entity)
+        units = table_from_rows(curate_units(raw.records_frame("sap/units")).rows)
+        base_units = base_unit_index(raw.records_frame("sap/material_master"))
+        context.log.info(
+            "%s: unit table %s, base units of %d materials", name, units.source, len(base_units)
+        )
+        return _store(context, warehouse, table, curate(rows, units, base_units), len(rows))
+
+    return _asset
+
+
+units = _single_source_asset(
+    "units",
+    "sap/units",
+    CuratedUnit,
+    curate_units,
+    "Units of measure in force: each with its SAP key, dimension, conversion factor to the "
+    "dimension's SI unit (numerator / denominator * 10^exponent, plus an additive constant "
+    "for temperatures), rounding decimals and ISO code. Rows of a landed SAP T006 replace "
+    "the built-in standard set key by key; origin says which.",
+)
 products = _single_source_asset(
     "products",
     "sap/material_master",
@@ -140,14 +187,16 @@ products = _single_source_asset(
     "description, base unit and product family (the SAP material group). Material "
     "numbers keep their leading zeros. Newest extract wins per material.",
 )
-production_orders = _single_source_asset(
+production_orders = _unit_aware_asset(
     "production_orders",
     "sap/production_orders",
     CuratedProductionOrder,
     curate_production_orders,
-    "SAP production orders with quantity, basic start (release) and finish (due) dates, "
-    "priority and system status; orders with status TECO, DLV or CLSD are closed and are "
-    "not scheduled.",
+    "SAP production orders with quantity and unit as ordered, the quantity in the "
+    "product's base unit (converted exactly), basic start (release) and finish (due) "
+    "dates, priority and system status; orders with status TECO, DLV or CLSD are closed "
+    "and are not scheduled. An order in a unit the unit table does not know, or with more "
+    "decimals than its unit allows, is left out as a curation issue.",
 )
 lines = _single_source_asset(
     "lines",
@@ -156,13 +205,13 @@ lines = _single_source_asset(
     curate_lines,
     "Production lines (SAP work centers) with their availability window and hours per day.",
 )
-line_eligibility = _single_source_asset(
+line_eligibility = _unit_aware_asset(
     "line_eligibility",
     "sap/production_versions",
     CuratedLineEligibility,
     curate_line_eligibility,
-    "Which product may run on which line and at what rate (units per hour), from SAP "
-    "production versions.",
+    "Which product may run on which line and at what rate per hour, from SAP production "
+    "versions: the rate as stated and per base unit of the product.",
 )
 changeovers = _single_source_asset(
     "changeovers",
@@ -172,13 +221,15 @@ changeovers = _single_source_asset(
     "Changeover (cleaning and set-up) minutes per line from one product family to the "
     "next; the diagonal is the batch-to-batch clean within a family.",
 )
-demand = _single_source_asset(
+demand = _unit_aware_asset(
     "demand",
     "outlook/order_lines",
     CuratedDemand,
     curate_demand,
     "Customer demand: order lines read from CSV and XLSX attachments of customer e-mails "
-    "(PO number, item, material, quantity, requested date), traced to the message.",
+    "(PO number, item, material, quantity and unit as written, the quantity in the "
+    "product's base unit, requested date), traced to the message. A unit may be a SAP key, "
+    "ISO code or English commercial code; unknown or ambiguous units are curation issues.",
 )
 
 
@@ -268,6 +319,7 @@ def batches(
 
 
 curated_assets = [
+    units,
     products,
     production_orders,
     lines,
@@ -334,6 +386,7 @@ def _conformance_check(asset: str, table: type[Base]) -> dg.AssetChecksDefinitio
     )
 
 
+units_frame = _frame(CuratedUnit)
 products_frame = _frame(CuratedProduct)
 orders_frame = _frame(CuratedProductionOrder)
 lines_frame = _frame(CuratedLine)
@@ -387,10 +440,44 @@ def _family_pairs_missing(warehouse: WarehouseResource) -> RuleOutcome:
     )
 
 
+def _ambiguous_iso_codes(warehouse: WarehouseResource) -> RuleOutcome:
+    frame = units_frame(warehouse)
+    table = table_from_rows(frame.to_dict("records"))
+    shared = pd.DataFrame(
+        [
+            {"iso_code": code, "unit": unit.key, "iso_primary": unit.iso_primary}
+            for code, found in table.ambiguous_iso_codes().items()
+            for unit in found
+        ],
+        columns=pd.Index(["iso_code", "unit", "iso_primary"]),
+    )
+    return ratio_at_most(
+        "each ISO code names one unit (or one flagged primary)",
+        shared,
+        len(frame),
+        0.0,
+        "units share an ISO code without one primary",
+    )
+
+
+def _unit_stated(
+    frame: Callable[[WarehouseResource], pd.DataFrame], shown: list[str]
+) -> Callable[[WarehouseResource], RuleOutcome]:
+    def rule(warehouse: WarehouseResource) -> RuleOutcome:
+        rows = frame(warehouse)
+        blank = rows[rows["unit"].isna()][[*shown, "quantity", "base_unit"]] if len(rows) else rows
+        return ratio_at_most(
+            "every quantity states its unit", blank, len(rows), 0.0, "rows without a unit"
+        )
+
+    return rule
+
+
 curated_checks = [
     *(
         _conformance_check(asset, table)
         for asset, table in (
+            ("units", CuratedUnit),
             ("products", CuratedProduct),
             ("production_orders", CuratedProductionOrder),
             ("lines", CuratedLine),
@@ -400,6 +487,28 @@ curated_checks = [
             ("qc_results", CuratedQcResult),
             ("batches", CuratedBatch),
         )
+    ),
+    _check(
+        "iso_codes_are_unambiguous",
+        "units",
+        "Each ISO code belongs to one unit, or T006 flags one of its units primary; an "
+        "ambiguous ISO code is refused when a customer writes it.",
+        WARN,
+        _ambiguous_iso_codes,
+    ),
+    _check(
+        "unit_is_stated",
+        "production_orders",
+        "Every order states its unit; an order without one is read in the product's base unit.",
+        WARN,
+        _unit_stated(orders_frame, ["order", "material"]),
+    ),
+    _check(
+        "unit_is_stated",
+        "demand",
+        "Every order line states its unit; a line without one is read in the product's base unit.",
+        WARN,
+        _unit_stated(demand_frame, ["po_number", "item", "material"]),
     ),
     _check(
         "material_is_unique",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -40,6 +41,19 @@ from pharma_pipelines.catalog.qc_results import (
     result_status,
     run_number,
     verdict,
+)
+from pharma_pipelines.catalog.units import (
+    ANY_CODE,
+    SAP_CODES,
+    T006,
+    CodeKind,
+    Unit,
+    UnitError,
+    UnitTable,
+    convert_quantity,
+    overlay,
+    rate_in,
+    unit_row,
 )
 from pharma_pipelines.values import (
     DECIMAL_POINT,
@@ -102,8 +116,15 @@ def curate_products(material_master: pd.DataFrame) -> Curated:
     return result
 
 
-def curate_production_orders(orders: pd.DataFrame) -> Curated:
-    """Production orders with typed quantity and dates; closed orders are marked, not dropped."""
+def curate_production_orders(
+    orders: pd.DataFrame, units: UnitTable, base_units: Mapping[str, frozenset[str]]
+) -> Curated:
+    """Production orders with typed quantity and dates; closed orders are marked, not dropped.
+
+    The quantity is kept as ordered and also stated in the material's base unit
+    (``base_units``: the material master's base units, see :func:`base_unit_index`),
+    converted exactly; see :func:`_in_base_unit` for the rules.
+    """
     entity = "sap/production_orders"
     fields = [
         "order",
@@ -132,7 +153,7 @@ def curate_production_orders(orders: pd.DataFrame) -> Curated:
             entity,
             row,
             {
-                "quantity": _number(formats, file_id, "quantity"),
+                "quantity": _decimal(formats, file_id, "quantity"),
                 "start_date": _date,
                 "finish_date": _date,
                 "priority": _integer(formats, file_id, "priority"),
@@ -146,14 +167,18 @@ def curate_production_orders(orders: pd.DataFrame) -> Curated:
                 issue_at(entity, row, "start_date", "order dates are empty (00000000)")
             )
             continue
+        quantities = _in_base_unit(
+            entity, row, typed["quantity"], units, SAP_CODES, base_units, result.issues
+        )
+        if quantities is None:
+            continue
         status = text(row, "system_status").strip().upper()
         result.rows.append(
             {
                 "order": text(row, "order").strip(),
                 "material": text(row, "material").strip(),
                 "plant": optional_text(row, "plant"),
-                "quantity": typed["quantity"],
-                "unit": optional_text(row, "unit"),
+                **quantities,
                 "start_date": typed["start_date"],
                 "finish_date": typed["finish_date"],
                 "priority": typed["priority"] if typed["priority"] is not None else 0,
@@ -202,10 +227,18 @@ def curate_lines(work_centers: pd.DataFrame) -> Curated:
     return result
 
 
-def curate_line_eligibility(production_versions: pd.DataFrame) -> Curated:
+def curate_line_eligibility(
+    production_versions: pd.DataFrame, units: UnitTable, base_units: Mapping[str, frozenset[str]]
+) -> Curated:
+    """Rates per hour, also stated per base unit of the material (what the schedule divides by).
+
+    A rate without a unit is per base unit; a rate in another unit of the same dimension is
+    converted exactly (``500 G`` an hour is ``0.5 KG`` an hour); a counted unit other than the
+    base unit, or an unknown one, is an issue.
+    """
     entity = "sap/production_versions"
     fields = ["material", "work_center", "rate_per_hour"]
-    frame = _current(production_versions, ["material", "work_center"], fields)
+    frame = _current(production_versions, ["material", "work_center"], [*fields, "unit"])
     formats = column_formats(frame, ["rate_per_hour"])
     result = Curated()
     for _, row in frame.iterrows():
@@ -214,17 +247,34 @@ def curate_line_eligibility(production_versions: pd.DataFrame) -> Curated:
         typed = _convert_all(
             entity,
             row,
-            {"rate_per_hour": _number(formats, int(row["file_id"]), "rate_per_hour")},
+            {"rate_per_hour": _decimal(formats, int(row["file_id"]), "rate_per_hour")},
             result.issues,
         )
         if typed is None:
             continue
-        rate = typed["rate_per_hour"]
+        rate: Decimal = typed["rate_per_hour"]
+        material = text(row, "material").strip()
+        stated = optional_text(row, "unit")
+        try:
+            base = _base_unit(material, base_units, units)
+        except UnitError as error:
+            result.issues.append(issue_at(entity, row, "material", str(error)))
+            continue
+        try:
+            unit = units.find(stated, SAP_CODES) if stated else None
+            target = base or unit
+            base_rate = rate_in(rate, unit, target) if unit and target else rate
+        except UnitError as error:
+            result.issues.append(issue_at(entity, row, "unit", str(error)))
+            continue
         result.rows.append(
             {
-                "material": text(row, "material").strip(),
+                "material": material,
                 "work_center": text(row, "work_center").strip(),
-                "rate_per_hour": rate,
+                "rate_per_hour": float(rate),
+                "unit": stated,
+                "base_rate_per_hour": float(base_rate),
+                "base_unit": target.key if target else None,
                 "raw_record_ids": _ids(row),
             }
         )
@@ -261,8 +311,14 @@ def curate_changeovers(changeovers: pd.DataFrame) -> Curated:
     return result
 
 
-def curate_demand(order_lines: pd.DataFrame) -> Curated:
-    """Customer order lines from e-mail attachments; a later mail repeats, not adds."""
+def curate_demand(
+    order_lines: pd.DataFrame, units: UnitTable, base_units: Mapping[str, frozenset[str]]
+) -> Curated:
+    """Customer order lines from e-mail attachments; a later mail repeats, not adds.
+
+    Customers write units as they like, so SAP keys, English commercial codes and ISO codes
+    are all accepted; a code that names two different units is an issue, never a guess.
+    """
     entity = "outlook/order_lines"
     fields = [
         "customer",
@@ -289,12 +345,17 @@ def curate_demand(order_lines: pd.DataFrame) -> Curated:
             entity,
             row,
             {
-                "quantity": _number(formats, file_id, "quantity"),
+                "quantity": _decimal(formats, file_id, "quantity"),
                 "requested_date": _date,
             },
             result.issues,
         )
         if typed is None or typed["requested_date"] is None:
+            continue
+        quantities = _in_base_unit(
+            entity, row, typed["quantity"], units, ANY_CODE, base_units, result.issues
+        )
+        if quantities is None:
             continue
         result.rows.append(
             {
@@ -302,8 +363,7 @@ def curate_demand(order_lines: pd.DataFrame) -> Curated:
                 "po_number": optional_text(row, "po_number"),
                 "item": optional_text(row, "item"),
                 "material": text(row, "material").strip(),
-                "quantity": typed["quantity"],
-                "unit": optional_text(row, "unit"),
+                **quantities,
                 "requested_date": typed["requested_date"],
                 "message_id": optional_text(row, "message_id"),
                 "attachment": optional_text(row, "attachment"),
@@ -311,6 +371,226 @@ def curate_demand(order_lines: pd.DataFrame) -> Curated:
             }
         )
     return result
+
+
+# --- units of measure ------------------------------------------------------------------
+
+
+def curate_units(raw_units: pd.DataFrame) -> Curated:
+    """The unit table in force: landed T006 rows laid over the built-in set, key by key.
+
+    Of each client's unit the newest extract counts. Clients that define a unit the same way
+    share one row; a unit defined differently (by two clients, or twice in one file) is left
+    out of the table altogether, with an issue per row, rather than one definition guessed.
+    Without a landed T006 the table is the built-in set.
+    """
+    entity = "sap/units"
+    fields = [
+        "client",
+        "unit",
+        "rounding_decimals",
+        "dimension",
+        "numerator",
+        "denominator",
+        "exponent",
+        "additive_constant",
+        "iso_code",
+        "primary_iso_flag",
+    ]
+    frame = ensure_columns(raw_units, fields)
+    frame = latest_extract(frame, ["client", "unit"])
+    numbers = ["rounding_decimals", "numerator", "denominator", "exponent", "additive_constant"]
+    formats = column_formats(frame, numbers)
+    result = Curated()
+    definitions: dict[str, list[tuple[pd.Series, Unit]]] = {}
+    for _, row in frame.iterrows():
+        if required_missing(
+            entity, row, ["unit", "dimension", "numerator", "denominator"], result.issues
+        ):
+            continue
+        unit = _t006_unit(entity, row, formats, result.issues)
+        if unit is not None:
+            definitions.setdefault(unit.key, []).append((row, unit))
+    landed: list[Unit] = []
+    withheld: list[str] = []
+    for key, found in definitions.items():
+        variants = {_definition(unit) for _, unit in found}
+        if len(variants) == 1:
+            ids = tuple(sorted(i for _, unit in found for i in unit.raw_record_ids))
+            landed.append(replace(found[0][1], raw_record_ids=ids))
+            continue
+        withheld.append(key)
+        places = ", ".join(
+            f"client {text(r, 'client').strip()} line {int(r['row_number'])}" for r, _ in found
+        )
+        result.issues.extend(
+            issue_at(
+                entity,
+                row,
+                "unit",
+                f"unit {key!r} is defined differently in {places}; it is left out of the unit "
+                "table rather than one definition guessed",
+            )
+            for row, _ in found
+        )
+    result.rows.extend(unit_row(unit) for unit in overlay(landed, withheld).units)
+    return result
+
+
+def _t006_unit(
+    entity: str,
+    row: pd.Series,
+    formats: dict[tuple[int, str], NumberFormat],
+    issues: list[ConformanceIssue],
+) -> Unit | None:
+    file_id = int(row["file_id"])
+    typed = _convert_all(
+        entity,
+        row,
+        {
+            "rounding_decimals": _integer(formats, file_id, "rounding_decimals"),
+            "numerator": _integer(formats, file_id, "numerator"),
+            "denominator": _integer(formats, file_id, "denominator"),
+            "exponent": _integer(formats, file_id, "exponent"),
+            "additive_constant": _decimal(formats, file_id, "additive_constant"),
+        },
+        issues,
+    )
+    if typed is None:
+        return None
+    for column, rule in (
+        ("numerator", "is 0: a unit needs a non-zero conversion factor (ZAEHL)"),
+        ("denominator", "is 0: a unit needs a non-zero conversion factor (NENNR)"),
+    ):
+        if typed[column] == 0:
+            issues.append(issue_at(entity, row, column, rule))
+            return None
+    decimals = typed["rounding_decimals"] or 0
+    if decimals < 0:
+        issues.append(issue_at(entity, row, "rounding_decimals", "is negative (ANDEC)"))
+        return None
+    return Unit(
+        key=text(row, "unit").strip(),
+        dimension=text(row, "dimension").strip().upper(),
+        numerator=typed["numerator"],
+        denominator=typed["denominator"],
+        exponent=typed["exponent"] or 0,
+        additive=typed["additive_constant"] or Decimal(0),
+        decimals=decimals,
+        iso_code=optional_text(row, "iso_code"),
+        iso_primary=text(row, "primary_iso_flag").strip().upper() == "X",
+        origin=T006,
+        raw_record_ids=(int(row["raw_record_id"]),),
+    )
+
+
+def _definition(unit: Unit) -> tuple[object, ...]:
+    """What makes two T006 rows of one key the same unit (lineage aside)."""
+    return (
+        unit.dimension,
+        unit.factor,
+        unit.additive,
+        unit.decimals,
+        unit.iso_code,
+        unit.iso_primary,
+    )
+
+
+def base_unit_index(material_master: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """The base units the newest material master extract states for each material.
+
+    Usually one; none when the master leaves it blank; several when repeated master rows
+    disagree (the unique-key check on products reports those).
+    """
+    frame = _current(material_master, ["material"], ["material", "base_unit"])
+    index: dict[str, set[str]] = {}
+    for _, row in frame.iterrows():
+        stated = index.setdefault(text(row, "material").strip(), set())
+        if text(row, "base_unit").strip():
+            stated.add(text(row, "base_unit").strip())
+    return {material: frozenset(units) for material, units in index.items()}
+
+
+def _base_unit(
+    material: str, base_units: Mapping[str, frozenset[str]], units: UnitTable
+) -> Unit | None:
+    """The material's base unit; None when the master lacks the material or states none."""
+    stated = base_units.get(material, frozenset())
+    if len(stated) > 1:
+        raise UnitError(
+            material,
+            f"has {len(stated)} base units in the material master ({', '.join(sorted(stated))})",
+            "one base unit per material",
+        )
+    if not stated:
+        return None
+    [code] = stated
+    try:
+        return units.find(code, SAP_CODES)
+    except UnitError as error:
+        raise UnitError(
+            material,
+            f"has the base unit {code!r} in the material master, which {error.rule}",
+            "a base unit the unit table knows",
+        ) from error
+
+
+def _in_base_unit(
+    entity: str,
+    row: pd.Series,
+    quantity: Decimal,
+    units: UnitTable,
+    kinds: frozenset[CodeKind],
+    base_units: Mapping[str, frozenset[str]],
+    issues: list[ConformanceIssue],
+) -> dict[str, Any] | None:
+    """The quantity as stated and in the material's base unit; None after recording an issue.
+
+    - The unit must be one the unit table knows, and the quantity may have no more decimals
+      than that unit's ANDEC (``2.5 ST`` or ``0.0000001 ST`` are issues).
+    - The base-unit quantity is exact: a result with more decimals than the base unit allows
+      is an issue, never rounded; counted units other than the base unit are issues too.
+    - A blank unit means the base unit (the ``unit_is_stated`` check lists such rows); a
+      material whose master states no base unit keeps the row's own unit as its base. A
+      material missing from the master gets no base quantity (its own check reports it).
+    """
+    material = text(row, "material").strip()
+    stated = optional_text(row, "unit")
+    try:
+        unit = units.find(stated, kinds) if stated else None
+    except UnitError as error:
+        issues.append(issue_at(entity, row, "unit", str(error)))
+        return None
+    try:
+        base = _base_unit(material, base_units, units)
+    except UnitError as error:
+        issues.append(issue_at(entity, row, "material", str(error)))
+        return None
+    measured_in = unit or base
+    try:
+        if measured_in is not None:
+            measured_in.check_precision(quantity)
+    except UnitError as error:
+        issues.append(issue_at(entity, row, "quantity", str(error)))
+        return None
+    target = base or measured_in
+    base_quantity: Decimal | None = None
+    if material in base_units and measured_in is not None and target is not None:
+        try:
+            base_quantity = convert_quantity(quantity, measured_in, target).value
+        except UnitError as error:
+            issues.append(issue_at(entity, row, "unit", str(error)))
+            return None
+    try:
+        return {
+            "quantity": _stored(quantity),
+            "unit": stated,
+            "base_quantity": None if base_quantity is None else _stored(base_quantity),
+            "base_unit": target.key if base_quantity is not None and target else None,
+        }
+    except ValueRuleError as error:
+        issues.append(issue_at(entity, row, "quantity", str(error)))
+        return None
 
 
 # --- quality control -------------------------------------------------------------------
@@ -675,6 +955,33 @@ def _number(
         return None if value is None else float(value)
 
     return parse
+
+
+def _decimal(
+    formats: dict[tuple[int, str], NumberFormat], file_id: int, column: str
+) -> Callable[[str], Decimal | None]:
+    """Like :func:`_number`, but the exact decimal, for quantities that must not drift."""
+    number_format = formats.get((file_id, column), DECIMAL_POINT)
+    return lambda raw: parse_sap_number(raw, number_format)
+
+
+_FLOAT_DIGITS = 15
+
+
+def _stored(value: Decimal) -> float:
+    """The warehouse column's float; refused when it would not read back as the same decimal.
+
+    Up to 15 significant digits a float reads back exactly, which covers every quantity a
+    unit's rounding decimals allow short of a billion-tonne order.
+    """
+    stored = float(value)
+    if Decimal(repr(stored)) != value:
+        raise ValueRuleError(
+            format(value, "f"),
+            f"has more significant digits than a stored quantity keeps ({_FLOAT_DIGITS})",
+            f"a quantity of at most {_FLOAT_DIGITS} significant digits",
+        )
+    return stored
 
 
 def _integer(

@@ -31,6 +31,7 @@ def inject_defects(documents: Documents, plant: Plant) -> tuple[list[Defect], li
         _oos_invalidated_without_reason(documents, plant),
         undecodable,
         _mail_line_for_unknown_material(documents),
+        _mail_line_in_unknown_unit(documents),
         _unclassifiable_file(documents),
     ]
     return defects, [patch]
@@ -206,6 +207,31 @@ def _mail_line_for_unknown_material(documents: Documents) -> Defect:
         description=(
             f"order line {item + 1} of {sheet.file_name} asks for a material that is not in "
             "the material master"
+        ),
+        attachment=sheet.file_name,
+    )
+
+
+def _mail_line_in_unknown_unit(documents: Documents) -> Defect:
+    """The Klinikum's buyer typed the German abbreviation for pieces into the unit column."""
+    forward = documents.mail("_order_KLINIKUMSUED.eml")
+    if forward.attached_message is None:
+        raise TypeError(f"{forward.path} should carry the Klinikum's order as an attached mail")
+    sheet: Sheet = forward.attached_message.sheets[0]
+    unit = sheet.header.index("ME")
+    index = 0
+    value = "Stk"
+    sheet.rows[index][unit] = value
+    return Defect(
+        code="unknown_unit",
+        file=forward.path or "",
+        row=sheet.line_of(index),
+        column="ME",
+        value=value,
+        description=(
+            f"order line {sheet.rows[index][1]} of {sheet.file_name} gives its quantity in "
+            f"{value!r} (Stück), which is no SAP unit key, commercial code or ISO code; SAP "
+            "knows pieces as ST (ISO PCE)"
         ),
         attachment=sheet.file_name,
     )

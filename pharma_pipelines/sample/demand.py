@@ -2,7 +2,8 @@
 
 Demand is derived from the open production orders: per product the customers ask for 85 to
 100 % of what is being made, a few days after the order's due date, so the orders and the
-demand tell the same story.
+demand tell the same story. The hospital group's purchasing system writes ISO unit codes
+(``PCE``) where SAP and the other customers write SAP's keys (``ST``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 from collections.abc import Sequence
 
 from pharma_pipelines.sample.model import Customer, CustomerOrderLine, Material, ProductionOrder
+from pharma_pipelines.sample.units import iso_code
 
 CUSTOMERS = (
     Customer(
@@ -29,6 +31,7 @@ CUSTOMERS = (
         "Owen Reddy",
         german=False,
         sheet="xlsx",
+        iso_units=True,
     ),
     Customer(
         "NORDAPO",
@@ -84,7 +87,7 @@ def build_order_lines(
                     position * step,
                     product.number,
                     quantity,
-                    product.base_unit,
+                    iso_code(product.base_unit) if customer.iso_units else product.base_unit,
                     requested,
                 )
             )

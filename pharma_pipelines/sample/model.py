@@ -179,6 +179,8 @@ class Customer:
     german: bool
     sheet: str
     forwarded_by: str | None = None
+    iso_units: bool = False
+    """The customer's purchasing system writes ISO unit codes (PCE), not SAP's (ST)."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The layouts differ on purpose, because they do in the field: the material master comes
 from a German GUI session (labels, Windows-1252, ``;``), the order list is a TAB download
 with technical names, the batch file carries a UTF-8 BOM, the stock list uses German
-number format with SAP's trailing minus.
+number format with SAP's trailing minus, and the unit table T006 comes without a header.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from pharma_pipelines.sample.formats import fixed, german_quantity, sap_date
 from pharma_pipelines.sample.model import PLANT, Plant, ProductionOrder
 from pharma_pipelines.sample.tables import Table, TextLayout
+from pharma_pipelines.sample.units import UNITS, t006_row
 
 _GUI_CP1252 = TextLayout(";", "cp1252", "\r\n")
 _TAB_CRLF = TextLayout("\t", "utf-8", "\r\n")
@@ -36,6 +37,7 @@ def sap_tables(plant: Plant, stamp: str) -> list[Table]:
         work_centers(plant, stamp),
         production_versions(plant, stamp),
         changeovers(plant, stamp),
+        units(stamp),
     ]
 
 
@@ -194,4 +196,43 @@ def changeovers(plant: Plant, stamp: str) -> Table:
     ]
     return Table(
         f"sap/ZPP_changeover_matrix_{stamp}.csv", "sap/changeovers", _COMMA_LF, header, rows
+    )
+
+
+_T006_FIELDS = [
+    "MANDT",
+    "MSEHI",
+    "KZEX3",
+    "KZEX6",
+    "ANDEC",
+    "KZKEH",
+    "KZWOB",
+    "KZ1EH",
+    "KZ2EH",
+    "DIMID",
+    "ZAEHL",
+    "NENNR",
+    "EXP10",
+    "ADDKO",
+    "EXPON",
+    "DECAN",
+    "ISOCODE",
+    "PRIMARY",
+    "TEMP_VALUE",
+    "TEMP_UNIT",
+    "FAMUNIT",
+    "PRESS_VAL",
+    "PRESS_UNIT",
+]
+
+
+def units(stamp: str) -> Table:
+    """T006 of the plant's client, downloaded from the table browser: no header line."""
+    return Table(
+        f"sap/T006_units_{stamp}.csv",
+        "sap/units",
+        _COMMA_LF,
+        list(_T006_FIELDS),
+        [t006_row(unit) for unit in UNITS],
+        headerless=True,
     )

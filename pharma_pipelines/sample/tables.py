@@ -23,7 +23,11 @@ class TextLayout:
 
 @dataclass
 class Table:
-    """A header and text rows, plus the layout they are written in."""
+    """A header and text rows, plus the layout they are written in.
+
+    A ``headerless`` table (SAP customizing downloads) still names its columns in
+    ``header`` so they can be found, but does not write them.
+    """
 
     path: str
     entity: str | None
@@ -31,16 +35,17 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     quoted_cells: set[tuple[int, int]] = field(default_factory=set)
+    headerless: bool = False
 
     def column(self, name: str) -> int:
         return self.header.index(name)
 
     def line_of(self, row_index: int) -> int:
-        """Physical 1-based line of a data row: the header is line 1."""
-        return row_index + 2
+        """Physical 1-based line of a data row: the header, when written, is line 1."""
+        return row_index + (1 if self.headerless else 2)
 
     def render(self) -> bytes:
-        lines = [self._line(self.header, None)]
+        lines = [] if self.headerless else [self._line(self.header, None)]
         lines.extend(self._line(row, index) for index, row in enumerate(self.rows))
         end = self.layout.line_end
         body = (end.join(lines) + end).encode(self.layout.encoding)

@@ -11,7 +11,10 @@ Conventions, stated once:
 - An order is released at midnight of its basic start date and due at the end of its basic
   finish date (midnight of the following day).
 - Processing minutes = ceil(quantity / rate per hour * 60 * 24 / hours per day) on each
-  line the product may run on. A line that works h < 24 hours a day (SAP work center
+  line the product may run on, both in the product's base unit (the curated
+  ``base_quantity`` and ``base_rate_per_hour``), so an order in grams and a rate in
+  kilograms an hour give the right time. An order without a base-unit quantity is left out
+  with that reason. A line that works h < 24 hours a day (SAP work center
   capacity) stops at the end of its shift and resumes with the next one, so an order takes
   24/h times its running time in elapsed time. This spreads the shift pauses evenly over
   the order instead of placing them at the clock times of the shifts (the schedule model
@@ -83,7 +86,7 @@ def build_instance(
     families = dict(zip(products["material"], products["family"], strict=True))
     rates: dict[str, dict[str, float]] = {}
     for material, line, rate in eligibility[
-        ["material", "work_center", "rate_per_hour"]
+        ["material", "work_center", "base_rate_per_hour"]
     ].itertuples(index=False):
         rates.setdefault(material, {})[line] = float(rate)
     known_lines = set(lines["work_center"])
@@ -101,11 +104,14 @@ def build_instance(
         reason = _exclusion_reason(row["material"], families, rates, known_lines)
         if reason is None and row["start_date"] >= OPEN_END:
             reason = "basic start date 9999-12-31 is open-ended: the order has no release date"
+        quantity = row["base_quantity"]
+        if reason is None and (quantity is None or pd.isna(quantity)):
+            reason = "the order has no quantity in the product's base unit"
         if reason is not None:
             excluded.append(ExcludedOrder(row["order"], row["material"], reason))
             continue
         proc = {
-            line: max(1, math.ceil(float(row["quantity"]) / rate * 60 * stretch[line]))
+            line: max(1, math.ceil(float(quantity) / rate * 60 * stretch[line]))
             for line, rate in sorted(rates[row["material"]].items())
             if line in known_lines and rate > 0
         }
@@ -113,7 +119,7 @@ def build_instance(
             {
                 "id": row["order"],
                 "product": row["material"],
-                "quantity": round(float(row["quantity"])),
+                "quantity": round(float(quantity)),
                 "release": _minutes(row["start_date"], plan_start, zone),
                 "due": _due(row["finish_date"], plan_start, zone),
                 "weight": PRIORITY_WEIGHTS.get(int(row["priority"]), 1),

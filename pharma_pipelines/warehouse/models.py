@@ -138,6 +138,29 @@ class RawAttachment(Base):
 # --- curated ---------------------------------------------------------------------------
 
 
+class CuratedUnit(Base):
+    """A unit of measure in force: a landed T006 row, or the built-in set's definition.
+
+    ``additive_constant`` is decimal text so that it stays exact; ``origin`` says which.
+    """
+
+    __tablename__ = "curated_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(8), index=True)
+    dimension: Mapped[str] = mapped_column(String(8))
+    numerator: Mapped[int]
+    denominator: Mapped[int]
+    exponent: Mapped[int]
+    additive_constant: Mapped[str] = mapped_column(String(32))
+    decimals: Mapped[int]
+    iso_code: Mapped[str | None] = mapped_column(String(8))
+    iso_primary: Mapped[bool]
+    commercial_code: Mapped[str | None] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(String(16))
+    raw_record_ids: Mapped[list[int]]
+
+
 class CuratedProduct(Base):
     """A finished product (SAP material of type FERT) and the family it belongs to."""
 
@@ -231,6 +254,8 @@ class CuratedDemand(Base):
     material: Mapped[str] = mapped_column(String(40), index=True)
     quantity: Mapped[float]
     unit: Mapped[str | None] = mapped_column(String(8))
+    base_quantity: Mapped[float | None]
+    base_unit: Mapped[str | None] = mapped_column(String(8))
     requested_date: Mapped[dt.date]
     message_id: Mapped[str | None]
     attachment: Mapped[str | None]
@@ -248,6 +273,8 @@ class CuratedProductionOrder(Base):
     plant: Mapped[str | None] = mapped_column(String(8))
     quantity: Mapped[float]
     unit: Mapped[str | None] = mapped_column(String(8))
+    base_quantity: Mapped[float | None]
+    base_unit: Mapped[str | None] = mapped_column(String(8))
     start_date: Mapped[dt.date]
     finish_date: Mapped[dt.date]
     priority: Mapped[int]
@@ -280,6 +307,9 @@ class CuratedLineEligibility(Base):
     material: Mapped[str] = mapped_column(String(40), index=True)
     work_center: Mapped[str] = mapped_column(String(16))
     rate_per_hour: Mapped[float]
+    unit: Mapped[str | None] = mapped_column(String(8))
+    base_rate_per_hour: Mapped[float]
+    base_unit: Mapped[str | None] = mapped_column(String(8))
     raw_record_ids: Mapped[list[int]]
 
 
@@ -370,6 +400,7 @@ class PlanningScheduleLine(Base):
 
 
 CURATED_TABLES: tuple[type[Base], ...] = (
+    CuratedUnit,
     CuratedProduct,
     CuratedBatch,
     CuratedQcResult,

@@ -9,8 +9,12 @@ import pytest
 
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.runner import EXIT_CHECK_FAILED, RunSummary, materialize_all
-from pharma_pipelines.warehouse.models import CuratedChangeover, CuratedProductionOrder
-from tests.conftest import SAMPLE_LANDING
+from pharma_pipelines.warehouse.models import (
+    CuratedChangeover,
+    CuratedDemand,
+    CuratedProductionOrder,
+)
+from tests.conftest import BROKEN_LANDING, SAMPLE_LANDING
 from tests.integration.conftest import settings_for
 
 CHANGEOVERS = "sap/ZPP_changeover_matrix_20270104.csv"
@@ -87,6 +91,49 @@ def test_a_mistyped_quantity_holds_the_schedule_back(landing, memory_settings, i
     assert "planning/production_schedule" in summary.assets_not_materialized
     assert summary.errors == []
     assert summary.exit_code == EXIT_CHECK_FAILED
+
+
+def test_an_unknown_unit_or_an_impossible_fraction_keeps_the_order_out(
+    landing, memory_settings, instance
+):
+    # 0.0000001 pieces used to pass and become a one-minute production run
+    edit(landing, ORDERS, "0100\t100000.000\tST\t20270101", "0100\t0.0000001\tST\t20270101")
+    edit(landing, ORDERS, "\tST\t", "\tStk\t")
+    settings = settings_for(landing, memory_settings)
+    summary = materialize_all(settings, instance)
+
+    assert summary.errors == []
+    assert ("curated/production_orders", "raw_rows_conform") in failed_checks(summary)
+    curated = WarehouseResource(url=settings.warehouse_url).curated()
+    issues = curated.issues(CuratedProductionOrder).to_dict("records")
+    assert [(i["row_number"], i["column_name"], i["raw_value"]) for i in issues] == [
+        (2, "unit", "Stk"),
+        (31, "quantity", "0.0000001"),
+    ]
+    assert "is not a unit of measure" in issues[0]["reason"]
+    assert "has 7 decimals but unit ST allows 0" in issues[1]["reason"]
+    orders = curated.frame(CuratedProductionOrder)
+    assert "000001002121" not in set(orders["order"])
+    assert (orders["base_quantity"] == orders["quantity"]).all()
+    assert set(orders["base_unit"]) == {"ST"}
+
+
+def test_the_broken_set_reports_its_unknown_unit(memory_settings, instance):
+    settings = settings_for(BROKEN_LANDING, memory_settings)
+    summary = materialize_all(settings, instance)
+
+    failed = failed_checks(summary)
+    assert ("curated/demand", "raw_rows_conform") in failed
+    # reading units and base units must not hold back the checks beside them
+    assert ("curated/production_orders", "material_is_a_known_product") in failed
+    assert ("curated/demand", "material_is_a_known_product") in failed
+    assert all(check.startswith("planning/") for check in summary.checks_not_run)
+    curated = WarehouseResource(url=settings.warehouse_url).curated()
+    [issue] = curated.issues(CuratedDemand).to_dict("records")
+    assert (issue["row_number"], issue["column_name"], issue["raw_value"]) == (2, "unit", "Stk")
+    assert issue["source_file"] == "outlook/20270103_order_KLINIKUMSUED.eml"
+    demand = curated.frame(CuratedDemand)
+    assert set(demand.loc[demand["unit"] == "PCE", "base_unit"]) == {"ST"}
 
 
 def test_an_overwritten_extract_withdraws_its_old_rows(landing, memory_settings, instance):

@@ -10,6 +10,9 @@ from pharma_pipelines.catalog.curation import (
     curate_qc_results,
     long_results_from_wide,
 )
+from pharma_pipelines.catalog.units import UnitTable
+
+BUILT_IN = UnitTable.built_in()
 
 _next_id = iter(range(1, 10_000))
 
@@ -94,7 +97,7 @@ def test_orders_with_bad_values_are_reported_not_dropped_silently():
             },
         ]
     )
-    curated = curate_production_orders(frame)
+    curated = curate_production_orders(frame, BUILT_IN, {})
     by_order = {r["order"]: r for r in curated.rows}
     assert by_order["000001000123"]["quantity"] == 1200.5
     assert by_order["000001000123"]["start_date"] == dt.date(2027, 1, 4)
@@ -187,5 +190,5 @@ def test_the_raw_layers_number_format_wins_over_column_evidence():
             {"customer": "C", "material": "M2", "quantity": "1.500", "requested_date": "20270110"},
         ]
     ).assign(decimal_separator=",")
-    rows = {r["material"]: r["quantity"] for r in curate_demand(lines).rows}
+    rows = {r["material"]: r["quantity"] for r in curate_demand(lines, BUILT_IN, {}).rows}
     assert rows == {"M1": 12000.0, "M2": 1500.0}

@@ -305,3 +305,23 @@ def test_customer_demand_is_for_known_products_and_in_line_with_orders(clean: La
     supply = sum(float(order["GAMNG"]) for order in _open_orders(clean))
 
     assert 0.8 <= demand / supply <= 1.1
+
+
+def test_every_unit_written_is_in_the_plants_unit_table(clean: Landing) -> None:
+    t006 = [row.split(",") for row in clean.raw("sap/T006_").decode("utf-8").splitlines()]
+    keys = {row[1] for row in t006}
+    iso_codes = {row[16] for row in t006}
+    written = {
+        *(row["Basismengeneinheit"] for row in clean.rows("sap/MARA_", "cp1252", ";")),
+        *(row["GMEIN"] for row in clean.rows("sap/AFKO_", "utf-8", "\t")),
+        *(row["MEINS"] for row in clean.rows("sap/MCHB_", "utf-8", ";")),
+        *(row["MEINS"] for row in clean.rows("sap/MKAL_", "utf-8", ";")),
+    }
+    mailed = {
+        line["Unit"]
+        for path in sorted(clean.root.glob("outlook/*.eml"))
+        for line in order_lines(clean.mail(path.relative_to(clean.root).as_posix()))
+    }
+
+    assert written <= keys, written - keys
+    assert mailed <= keys | iso_codes, mailed - keys - iso_codes

@@ -20,6 +20,7 @@ EXPECTED_CODES = {
     "oos_invalidated_without_reason",
     "undecodable_byte",
     "mail_line_for_unknown_material",
+    "unknown_unit",
     "unclassifiable_file",
 }
 MARA = "sap/MARA_"
@@ -144,6 +145,19 @@ def test_mail_line_for_unknown_material(broken: Landing) -> None:
 
     assert line[header.index(defect.column or "")] == defect.value
     assert defect.value not in _known_materials(broken)
+
+
+def test_unknown_unit(broken: Landing) -> None:
+    defect = _defect(broken, "unknown_unit")
+    files = attachments(broken.mail(defect.file))
+    text = files[defect.attachment or ""].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    header, line = rows[0], rows[(defect.row or 0) - 1]
+    t006 = [row.split(",") for row in broken.raw("sap/T006_").decode("utf-8").splitlines()]
+    codes = {code.upper() for row in t006 for code in (row[1], row[16])}
+
+    assert line[header.index(defect.column or "")] == defect.value
+    assert defect.value.upper() not in codes
 
 
 def test_unclassifiable_file(broken: Landing) -> None:

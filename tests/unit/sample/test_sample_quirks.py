@@ -9,7 +9,13 @@ import re
 import openpyxl
 import pytest
 
-from tests.unit.sample.landing_reader import DE_NUMBER, Landing, attachments, documented_variants
+from tests.unit.sample.landing_reader import (
+    DE_NUMBER,
+    Landing,
+    attachments,
+    documented_variants,
+    order_lines,
+)
 
 GERMAN_TEXT = "Tabletten 5 mg – Blister, Lagerung 2–8 °C"
 EXTRA_COLUMNS = {"VERID", "GETRI", "MEINS"}
@@ -64,6 +70,34 @@ def test_stock_uses_german_numbers_and_a_trailing_minus(clean: Landing) -> None:
     assert any(re.match(r"^\d{1,3}\.\d{3},\d{3}$", value) for value in values)
 
 
+def test_unit_table_is_headerless_t006_with_blanks_as_one_space(clean: Landing) -> None:
+    lines = clean.raw("sap/T006_").decode("utf-8").splitlines()
+    rows = [line.split(",") for line in lines]
+
+    assert all(len(row) == 23 for row in rows)
+    assert all(re.fullmatch(r"\d{3}", row[0]) for row in rows)
+    assert not any(row[1] in ("MSEHI", "unit") for row in rows)
+    assert all(field == " " for row in rows for field in (row[6], row[19], row[22]))
+    units = {row[1]: row for row in rows}
+    assert (units["G"][9], units["G"][10], units["G"][11], units["G"][4]) == (
+        "MASS",
+        "1",
+        "1000",
+        "3",
+    )
+
+
+def test_one_hospital_orders_in_iso_unit_codes(clean: Landing) -> None:
+    units_by_customer: dict[str, set[str]] = {}
+    for path in sorted(clean.root.glob("outlook/*.eml")):
+        customer = path.stem.split("_order_")[1]
+        lines = order_lines(clean.mail(path.relative_to(clean.root).as_posix()))
+        units_by_customer[customer] = {line["Unit"] for line in lines}
+
+    assert units_by_customer.pop("AURELIA") == {"PCE"}
+    assert all(units == {"ST"} for units in units_by_customer.values())
+
+
 def test_micro_results_use_decimal_commas_and_chemistry_censored_values(clean: Landing) -> None:
     micro = clean.rows("lims/results_micro_", "utf-8", ";")
     chemistry = clean.rows("lims/results_2", "utf-8", ",")
@@ -83,6 +117,8 @@ def test_every_header_is_a_documented_variant_of_its_entity(clean: Landing) -> N
     for written in clean.summary.files:
         if written.entity is None or written.entity.startswith("outlook/"):
             continue
+        if written.entity == "sap/units":
+            continue  # headerless: its columns are positional, checked on their own below
         data = (clean.root / written.path).read_bytes()
         encoding = "cp1252" if "MARA" in written.path else "utf-8-sig"
         first_line = data.decode(encoding).splitlines()[0]

@@ -15,6 +15,7 @@ def frames(hours_per_day: float = 24.0, rate: float = 100.0) -> dict[str, pd.Dat
                     "order": "1001",
                     "material": "P1",
                     "quantity": 800.0,
+                    "base_quantity": 800.0,
                     "start_date": dt.date(2027, 1, 4),
                     "finish_date": dt.date(2027, 1, 5),
                     "priority": 1,
@@ -24,6 +25,7 @@ def frames(hours_per_day: float = 24.0, rate: float = 100.0) -> dict[str, pd.Dat
                     "order": "1002",
                     "material": "P2",
                     "quantity": 250.0,
+                    "base_quantity": 250.0,
                     "start_date": dt.date(2027, 1, 5),
                     "finish_date": dt.date(2027, 1, 8),
                     "priority": 0,
@@ -33,6 +35,7 @@ def frames(hours_per_day: float = 24.0, rate: float = 100.0) -> dict[str, pd.Dat
                     "order": "1003",
                     "material": "P2",
                     "quantity": 1.0,
+                    "base_quantity": 1.0,
                     "start_date": dt.date(2026, 12, 1),
                     "finish_date": dt.date(2026, 12, 2),
                     "priority": 0,
@@ -55,8 +58,8 @@ def frames(hours_per_day: float = 24.0, rate: float = 100.0) -> dict[str, pd.Dat
         ),
         "eligibility": pd.DataFrame(
             [
-                {"material": "P1", "work_center": "L1", "rate_per_hour": rate},
-                {"material": "P2", "work_center": "L1", "rate_per_hour": rate},
+                {"material": "P1", "work_center": "L1", "base_rate_per_hour": rate},
+                {"material": "P2", "work_center": "L1", "base_rate_per_hour": rate},
             ]
         ),
         "changeovers": pd.DataFrame(
@@ -137,8 +140,8 @@ def test_changeovers_are_needed_only_between_products_a_line_runs():
     )
     data["eligibility"] = pd.DataFrame(
         [
-            {"material": "P1", "work_center": "L1", "rate_per_hour": 100.0},
-            {"material": "P2", "work_center": "L2", "rate_per_hour": 100.0},
+            {"material": "P1", "work_center": "L1", "base_rate_per_hour": 100.0},
+            {"material": "P2", "work_center": "L2", "base_rate_per_hour": 100.0},
         ]
     )
     data["changeovers"] = pd.DataFrame(
@@ -151,3 +154,25 @@ def test_changeovers_are_needed_only_between_products_a_line_runs():
     by_line = translation.instance["setup"]["by_line"]
     assert by_line["L1"]["matrix"] == [[30, 0], [0, 0]]
     assert by_line["L2"]["matrix"] == [[0, 0], [0, 45]]
+
+
+def test_processing_time_divides_base_unit_quantity_by_base_unit_rate():
+    data = frames()
+    # 800 kg ordered as 800000 G; the as-ordered figures must not reach the problem
+    data["orders"] = data["orders"].assign(
+        quantity=[800_000.0, 250.0, 1.0], unit=["G", "KG", "KG"], base_unit="KG"
+    )
+    data["eligibility"] = data["eligibility"].assign(rate_per_hour=100_000.0, unit="G")
+    translation = build_instance(**data, timezone="UTC", horizon_slack_days=1)
+    by_id = {o["id"]: o for o in translation.instance["orders"]}
+    assert by_id["1001"]["proc"] == {"L1": 480}
+    assert by_id["1001"]["quantity"] == 800
+
+
+def test_an_order_without_a_base_unit_quantity_is_excluded_with_the_reason():
+    data = frames()
+    data["orders"].loc[1, "base_quantity"] = None
+    translation = build_instance(**data, timezone="UTC", horizon_slack_days=1)
+    assert [(e.order, e.reason) for e in translation.excluded] == [
+        ("1002", "the order has no quantity in the product's base unit")
+    ]
