@@ -19,6 +19,7 @@ import dagster as dg
 from pharma_pipelines.definitions import build_definitions, landing_zone
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.settings import DEFAULT_DATA_DIR, PlatformSettings
+from pharma_pipelines.warehouse.database import WarehouseSchemaError
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -145,6 +146,12 @@ def materialize_all(
         summary.errors.append(
             f"the landing zone {landing.describe()!r} holds no files: nothing could be read"
         )
+        return summary
+
+    try:
+        warehouse.engine()
+    except WarehouseSchemaError as error:
+        summary.errors.append(str(error))
         return summary
 
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()

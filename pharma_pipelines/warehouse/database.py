@@ -38,12 +38,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class WarehouseSchemaError(RuntimeError):
+    """The warehouse was created by an earlier version and lacks columns this one needs."""
+
+
 def create_schema(engine: Engine) -> None:
     """Create missing tables; a curated table whose columns changed is rebuilt.
 
     Curated tables are derived: every materialization rebuilds them from the raw rows, so
     dropping one whose columns no longer match its model loses nothing, and a warehouse
-    from an earlier version keeps working. Raw and planning tables are never dropped.
+    from an earlier version keeps working. Raw and planning tables are never dropped: when
+    one lacks a column, :class:`WarehouseSchemaError` says which, before any step writes.
     """
     inspector = inspect(engine)
     present = set(inspector.get_table_names())
@@ -58,6 +63,25 @@ def create_schema(engine: Engine) -> None:
     if stale:
         Base.metadata.drop_all(engine, tables=stale)
     Base.metadata.create_all(engine)
+    _refuse_missing_columns(engine)
+
+
+def _refuse_missing_columns(engine: Engine) -> None:
+    inspector = inspect(engine)
+    missing = {
+        table.name: sorted(needed - have)
+        for table in Base.metadata.sorted_tables
+        if (needed := {c.name for c in table.columns})
+        - (have := {c["name"] for c in inspector.get_columns(table.name)})
+    }
+    if missing:
+        where = "; ".join(f"{name} lacks {', '.join(cols)}" for name, cols in missing.items())
+        raise WarehouseSchemaError(
+            f"the warehouse at {engine.url.render_as_string(hide_password=True)} was created by "
+            f"an earlier version of pharma-pipelines ({where}). Its raw tables are kept, never "
+            "altered behind your back: point --warehouse at a new database, or, for a local "
+            "SQLite warehouse you can rebuild from the landing zone, delete its file"
+        )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
