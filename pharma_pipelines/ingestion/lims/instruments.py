@@ -113,13 +113,7 @@ def read_labsolutions(report: TextReport) -> ReportReading:
         f"shimadzu-labsolutions sep=TAB blocks={blocks} statistics-rows={statistics} "
         f"not-detected={not_detected}"
     )
-    extract = rows.extract(
-        encoding=report.encoding,
-        layout=layout,
-        number_format=DECIMAL_POINT,
-        damaged=report.damaged,
-        codec=report.codec,
-    )
+    extract = rows.text_extract(report, layout)
     extract.blank_records += blank
     notes = [
         f"{report.path}: {statistics} statistics rows ({', '.join(_LC_STATISTICS)}) describe "
@@ -248,13 +242,7 @@ def read_icp(report: TextReport) -> ReportReading:
         f"{' (decimal assumed)' if detection.assumed else ''} blocks={blocks} "
         "cells: LineName=1 Net_Intensity=3 Cc=6 SD=7 flag=8 unit=9 RSD=10"
     )
-    extract = rows.extract(
-        encoding=report.encoding,
-        layout=layout,
-        number_format=detection.format,
-        damaged=report.damaged,
-        codec=report.codec,
-    )
+    extract = rows.text_extract(report, layout, detection.format)
     extract.blank_records += blank
     notes = [
         f"{report.path}: {layout_lines} title and page-footer lines are report layout; the "
@@ -491,12 +479,8 @@ def read_genexpert(report: TextReport) -> ReportReading:
             )
     for oddity in oddities:
         notes.append(f"{report.path}: {oddity}")
-    extract = rows.extract(
-        encoding=report.encoding,
-        layout=f"genexpert sep=',' reports={len(reports)} result-reports={read_reports}",
-        number_format=DECIMAL_POINT,
-        damaged=report.damaged,
-        codec=report.codec,
+    extract = rows.text_extract(
+        report, f"genexpert sep=',' reports={len(reports)} result-reports={read_reports}"
     )
     reason = f"{read_reports} result report(s) read as lims/results (assay and analyte results)"
     return ReportReading("lims/results", reason, [extract], notes)

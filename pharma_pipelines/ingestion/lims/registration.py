@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from pharma_pipelines.ingestion.delimited import Record
 from pharma_pipelines.ingestion.lims.entities import SAMPLES
 from pharma_pipelines.ingestion.lims.report_rows import ReportReading, ReportRows, TextReport
-from pharma_pipelines.values import DECIMAL_POINT
 
 _SAMPLE_ROW = re.compile(r"Sample \d+")
 _SECTIONS = {"Header": "Header Data", "Batch Header": "Batch Data"}
@@ -126,13 +125,7 @@ def read_registration(report: TextReport) -> ReportReading:
         f"bika-ar-import sep=',' sections=row-type-column samples={len(samples)} "
         f"analysis-flags={len(flags)}"
     )
-    extract = rows.extract(
-        encoding=report.encoding,
-        layout=layout,
-        number_format=DECIMAL_POINT,
-        damaged=report.damaged,
-        codec=report.codec,
-    )
+    extract = rows.text_extract(report, layout)
     extract.blank_records += blank
     dates = [h.strip() for h in sample_header if "date" in h.lower()]
     notes.append(

@@ -20,7 +20,7 @@ from pharma_pipelines.ingestion.encoding import DamagedByte, storable
 from pharma_pipelines.ingestion.model import ParsedExtract, RowReject
 from pharma_pipelines.ingestion.schema import EntitySpec
 from pharma_pipelines.ingestion.tabular import SourceRecord, Table, build_extract
-from pharma_pipelines.values import NumberFormat, is_blank
+from pharma_pipelines.values import DECIMAL_POINT, NumberFormat, is_blank
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,18 @@ class ReportRows:
                 reason=f"{self.where} line {line}: {reason}",
                 rule=rule,
             )
+        )
+
+    def text_extract(
+        self, report: TextReport, layout: str, number_format: NumberFormat = DECIMAL_POINT
+    ) -> ParsedExtract:
+        """The extract of a text report: its encoding and damaged bytes come with it."""
+        return self.extract(
+            encoding=report.encoding,
+            layout=layout,
+            number_format=number_format,
+            damaged=report.damaged,
+            codec=report.codec,
         )
 
     def extract(
