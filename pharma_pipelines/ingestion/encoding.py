@@ -134,11 +134,13 @@ CP1252_UNDEFINED = _cp1252_undefined()
 """For each byte value, whether Windows-1252 leaves it undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
 
 
-def _damage_offsets(data: bytes, encoding: str, start: int) -> list[int]:
+def _damage_offsets(
+    data: bytes, encoding: str, start: int, high: np.ndarray | None = None
+) -> list[int]:
     """Offsets of the bytes that do not decode in ``encoding``, from ``start`` on."""
     if encoding == "cp1252":
         # A single-byte code page fails byte by byte, so the undefined bytes are the damage.
-        high = non_ascii_positions(data)
+        high = non_ascii_positions(data) if high is None else high
         high = high[high >= start]
         view = np.frombuffer(data, dtype=np.uint8)
         return high[CP1252_UNDEFINED[view[high]]].tolist()
@@ -154,11 +156,13 @@ def _damage_offsets(data: bytes, encoding: str, start: int) -> list[int]:
     return offsets
 
 
-def _damaged_bytes(data: bytes, encoding: str, start: int) -> tuple[DamagedByte, ...]:
+def _damaged_bytes(
+    data: bytes, encoding: str, start: int, high: np.ndarray | None = None
+) -> tuple[DamagedByte, ...]:
     """Locate undecodable bytes: offsets are in ``data`` (``start`` skips the BOM)."""
     found: list[DamagedByte] = []
     line, counted = 1, 0
-    for offset in _damage_offsets(data, encoding, start):
+    for offset in _damage_offsets(data, encoding, start, high):
         line += data.count(b"\n", counted, offset)
         counted = offset
         found.append(DamagedByte(offset=offset, line=line, byte=data[offset]))
@@ -179,14 +183,14 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _mostly_utf8(data: bytes) -> bool:
+def _mostly_utf8(data: bytes, high: np.ndarray | None = None) -> bool:
     """Whether the valid UTF-8 sequences outnumber the bytes that are not valid UTF-8.
 
     Only the runs of non-ASCII bytes are decoded, joined by line breaks: an ASCII byte
     ends every UTF-8 sequence, so each run decodes as it would in place, and a large file
     needs no decoded copy.
     """
-    high = non_ascii_positions(data)
+    high = non_ascii_positions(data) if high is None else high
     if not len(high):
         return False
     view = np.frombuffer(data, dtype=np.uint8)
@@ -235,8 +239,11 @@ class EncodingChoice:
         return f"{label} ({self.note})" if self.note else label
 
 
-def choose_encoding(data: bytes) -> EncodingChoice:
-    """The encoding of a whole file, chosen as the module docstring says, without decoding it."""
+def choose_encoding(data: bytes, high: np.ndarray | None = None) -> EncodingChoice:
+    """The encoding of a whole file, chosen as the module docstring says, without decoding it.
+
+    ``high`` may pass :func:`non_ascii_positions` of ``data`` when the caller has them.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return EncodingChoice(encoding, bom=True)
@@ -246,7 +253,7 @@ def choose_encoding(data: bytes) -> EncodingChoice:
     invalid = _first_invalid_utf8(data)
     if invalid is None:
         return EncodingChoice("utf-8")
-    if _mostly_utf8(data):
+    if _mostly_utf8(data, high):
         return EncodingChoice(
             "utf-8", note="UTF-8 letters elsewhere, so damaged bytes, not another code page"
         )
@@ -270,7 +277,9 @@ def decode_bytes(data: bytes) -> DecodedText:
     return replace(_decode_as(data, choice.encoding, bom=choice.bom), note=choice.note)
 
 
-def damaged_bytes(data: bytes, choice: EncodingChoice) -> tuple[DamagedByte, ...]:
+def damaged_bytes(
+    data: bytes, choice: EncodingChoice, high: np.ndarray | None = None
+) -> tuple[DamagedByte, ...]:
     """Every byte of ``data`` that is invalid in the chosen encoding (none for UTF-16)."""
     if choice.encoding.startswith("utf-16"):
         return ()
@@ -278,7 +287,7 @@ def damaged_bytes(data: bytes, choice: EncodingChoice) -> tuple[DamagedByte, ...
     start = len(codecs.BOM_UTF8) if choice.encoding == "utf-8-sig" else 0
     if codec == "utf-8" and _first_invalid_utf8(data[start:]) is None:
         return ()
-    return _damaged_bytes(data, codec, start)
+    return _damaged_bytes(data, codec, start, high)
 
 
 def _decode_as(data: bytes, encoding: str, *, bom: bool) -> DecodedText:

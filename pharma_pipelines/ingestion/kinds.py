@@ -34,3 +34,11 @@ SOURCES: dict[str, tuple[str, ...]] = {
     source: tuple(e for e in ENTITIES if e.startswith(f"{source}/"))
     for source in ("sap", "lims", "outlook")
 }
+
+SOURCE_FOLDERS = ("sap", "lims", "outlook")
+
+
+def path_hint(relative_path: str) -> str | None:
+    """The source system the top folder names, if any."""
+    top = relative_path.replace("\\", "/").lstrip("/").split("/", 1)[0].lower()
+    return top if top in SOURCE_FOLDERS else None

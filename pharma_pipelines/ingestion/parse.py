@@ -11,15 +11,13 @@ with a reason; rows that cannot be used are rejected; nothing raises.
 from __future__ import annotations
 
 from pharma_pipelines.ingestion.encoding import utf16_without_bom
-from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS
+from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS, path_hint
 from pharma_pipelines.ingestion.model import Classification, ParsedFile, content_hash
 from pharma_pipelines.ingestion.outlook.mailbox import mailbox_extracts
 from pharma_pipelines.ingestion.outlook.reading import mail_format, read_mail
 from pharma_pipelines.ingestion.readers import Outcome, read_api_json, read_delimited, read_workbook
 from pharma_pipelines.ingestion.sap.odata import looks_like_json
 from pharma_pipelines.ingestion.spreadsheet import is_xlsx
-
-SOURCE_FOLDERS = ("sap", "lims", "outlook")
 
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),
@@ -29,12 +27,6 @@ _BINARY_MAGIC = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"PK\x03\x04", "a ZIP archive that is not an XLSX workbook (no xl/workbook.xml)"),
 )
-
-
-def path_hint(relative_path: str) -> str | None:
-    """The source system the top folder names, if any."""
-    top = relative_path.replace("\\", "/").lstrip("/").split("/", 1)[0].lower()
-    return top if top in SOURCE_FOLDERS else None
 
 
 BINARY_NUL_SHARE = 0.01

@@ -1,0 +1,831 @@
+"""Delimited SAP flat files read column by column, with every value typed.
+
+The row path (:mod:`~pharma_pipelines.ingestion.text_files`) reads a file record by
+record with Python's ``csv`` module; that is exact and far too slow for an extract of
+a million rows. This reader gives the same answer in bulk, and is what
+:func:`~pharma_pipelines.ingestion.parse_file` uses for a plain delimited file (not
+SAP list output, not an e-mail attachment).
+
+API
+---
+
+``read_typed(relative_path, data) -> TypedExtract``
+    The fast path from a file's bytes: one extract, its values typed, rejects and
+    lineage included. Raises :class:`NotColumnarError` (saying why) for a file this
+    reader leaves to the row path: a workbook, JSON, mail, SAP list output, a headerless
+    table, a stray or unclosed quote, or a file no kind fits. For those, call
+    ``parse_file`` and pass each extract to ``typed_extract``.
+
+``typed_extract(extract, spec=None, *, source_file="", content_hash="") -> TypedExtract``
+    Types the text rows of any :class:`~pharma_pipelines.ingestion.ParsedExtract`
+    (XLSX, JSON, mail attachments, or a flat file read either way). A row whose value
+    cannot be typed moves to the rejects.
+
+``TypedExtract``
+    ``table`` is a ``pyarrow.Table`` with one column per value key of the raw rows (the
+    canonical field, or the original header of an unmapped column) and the lineage
+    columns ``source_file``, ``content_hash`` and ``row_number``. Column types follow
+    each field's :class:`~pharma_pipelines.ingestion.schema.FieldKind`: identifiers and
+    text stay exact strings (leading zeros kept); numbers are ``decimal128`` with the
+    column's longest fraction as scale (``decimal256`` past 38 digits); dates are
+    ``date32``, where ``00000000`` and blank are null and ``99991231`` stays 9999-12-31,
+    the open-ended date of :func:`~pharma_pipelines.values.parse_sap_date`. A blank value
+    is null in every column. ``rejects`` are :class:`RowReject` as the row path writes
+    them; ``rows_read == rows_loaded + len(rejects)``. ``number_format``, ``encoding``,
+    ``layout``, ``header_map`` and the record counters mean what they mean on
+    ``ParsedExtract``.
+
+How it stays the row path's equal
+---------------------------------
+
+It does not restate a rule. The encoding is chosen by
+:func:`~pharma_pipelines.ingestion.encoding.choose_encoding`; the first records are
+decoded and handed to the row path's own header search and kind choice. Record bounds
+and physical lines come from :mod:`~pharma_pipelines.ingestion.record_bounds`, fields
+from ``pyarrow.csv`` (multithreaded), which splits structural quotes as ``csv`` does.
+Values are judged per distinct shape or text by :mod:`.arrow_values`, with the
+functions of :mod:`pharma_pipelines.values`. Every record the bulk pass cannot settle
+by itself (an odd field count, an undecodable byte, a NUL, a byte-order mark, UTF-8
+read as Windows-1252, a value that breaks a rule, something that may repeat the header)
+is decoded on its own and settled by the row path's
+:class:`~pharma_pipelines.ingestion.tabular.RecordRules`, so rejects carry the same
+reasons. Whatever this reader cannot split with certainty it declines, and the row path
+reads the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+import pyarrow.csv as pacsv
+
+from pharma_pipelines.ingestion.arrow_values import (
+    Column,
+    DateVerdicts,
+    ShapeCensus,
+    add_votes,
+    blank_mask,
+    chunks_of,
+    cp1252_to_utf8,
+    date_verdicts,
+    text_or_null,
+    to_decimal,
+    vote_counts,
+)
+from pharma_pipelines.ingestion.delimited import MAX_RECORD_LINES
+from pharma_pipelines.ingestion.encoding import (
+    CP1252_UNDEFINED,
+    DamagedByte,
+    DecodedText,
+    DecodingError,
+    EncodingChoice,
+    byte_positions,
+    choose_encoding,
+    damaged_bytes,
+    decode_bytes,
+    non_ascii_positions,
+)
+from pharma_pipelines.ingestion.header_search import Found
+from pharma_pipelines.ingestion.kinds import HEADER_SPECS, SPECS_BY_ENTITY, path_hint
+from pharma_pipelines.ingestion.model import ParsedExtract, RawRow, RowReject, content_hash
+from pharma_pipelines.ingestion.outlook.reading import mail_format
+from pharma_pipelines.ingestion.record_bounds import (
+    RecordBounds,
+    field_counts,
+    plain_quotes,
+    record_bounds,
+)
+from pharma_pipelines.ingestion.sap.odata import looks_like_json
+from pharma_pipelines.ingestion.schema import EntitySpec, FieldKind, FieldSpec, repeated_fields
+from pharma_pipelines.ingestion.spreadsheet import is_xlsx
+from pharma_pipelines.ingestion.tabular import (
+    Checked,
+    RecordRules,
+    SourceRecord,
+    Table,
+    damage_by_record,
+    number_columns,
+    untyped_columns,
+)
+from pharma_pipelines.ingestion.text_files import (
+    CLASSIFY_RECORDS,
+    TextTable,
+    match_text,
+    split_text,
+)
+from pharma_pipelines.values import (
+    DECIMAL_COMMA,
+    DECIMAL_POINT,
+    NUMBER_FORMATS,
+    NumberFormat,
+    NumberFormatDetection,
+    ValueRuleError,
+    decide_number_format,
+    number_format_vote,
+    parse_sap_date,
+    parse_sap_number,
+)
+
+# pyarrow generates its compute kernels at import time, so a type checker sees none of
+# them; they are used through an untyped name.
+pc: Any = pyarrow.compute
+
+LINEAGE_COLUMNS = ("source_file", "content_hash", "row_number")
+
+HEAD_RECORDS = CLASSIFY_RECORDS + 1
+"""Records decoded for the header search: the row path's 300, and one more to show the
+300th ended (a record at the very end is judged differently for runaway quotes)."""
+
+THREADS = 2
+"""Columns judged and typed at once; pyarrow's kernels and numpy release the GIL."""
+
+BLOCK_SIZE = 1 << 24
+"""Bytes pyarrow splits per task: few chunks per column, still one task per core."""
+
+_UTF8_BOM = "\ufeff".encode()
+
+
+class NotColumnarError(ValueError):
+    """The columnar reader leaves this file to the row path; the message says why."""
+
+
+@dataclass
+class TypedExtract:
+    """One extract with typed values; see the module docstring."""
+
+    entity: str
+    table: pa.Table
+    rejects: list[RowReject]
+    number_format: NumberFormat
+    encoding: str
+    layout: str
+    header_map: dict[str, str]
+    kinds: dict[str, FieldKind | None]
+    part: str = ""
+    blank_records: int = 0
+    short_records: int = 0
+    repeated_headers: int = 0
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_loaded + len(self.rejects)
+
+
+@dataclass(frozen=True)
+class Declined:
+    """Why the columnar reader leaves a file to the row path."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The bytes the reader splits (UTF-8 or Windows-1252) and how to decode them."""
+
+    buffer: bytes
+    start: int
+    codec: str
+    choice: EncodingChoice
+    damaged: tuple[DamagedByte, ...]
+    high: np.ndarray
+
+    def decode(self, begin: int, end: int) -> str:
+        return self.buffer[begin:end].decode(self.codec, errors="surrogateescape")
+
+
+def _source(data: bytes) -> _Source | Declined:
+    high = non_ascii_positions(data)
+    choice = choose_encoding(data, high)
+    if choice.encoding.startswith("utf-16"):
+        try:
+            text = decode_bytes(data).text
+        except DecodingError as error:
+            return Declined(f"the text cannot be decoded: {error}")
+        buffer = text.encode("utf-8")
+        return _Source(buffer, 0, "utf-8", choice, (), non_ascii_positions(buffer))
+    start = len(_UTF8_BOM) if choice.encoding == "utf-8-sig" else 0
+    codec = "cp1252" if choice.encoding == "cp1252" else "utf-8"
+    return _Source(data, start, codec, choice, damaged_bytes(data, choice, high), high)
+
+
+@dataclass
+class ColumnarRead:
+    """A delimited file split and judged in bulk, before its rows are handed out."""
+
+    path: str
+    kind: str
+    reason: str
+    table: Table
+    detection: NumberFormatDetection
+    encoding: str
+    layout: str
+    columns: list[Column]
+    blank: list[np.ndarray]
+    shapes: dict[int, ShapeCensus]
+    dates: dict[int, pa.Array]
+    lines: np.ndarray
+    keep: np.ndarray
+    rows: list[RawRow] = field(default_factory=list)
+    rejects: list[RowReject] = field(default_factory=list)
+    blank_records: int = 0
+    short_records: int = 0
+    repeated_headers: int = 0
+
+    def _bulk_texts(self) -> list[Column]:
+        """The kept rows' values as the raw layer stores them: blank written as ''."""
+        everything = bool(self.keep.all())
+
+        def text(pair: tuple[Column, np.ndarray]) -> Column:
+            column, blank = pair
+            if not everything:
+                column, blank = pc.filter(column, self.keep), blank[self.keep]
+            return pc.if_else(pa.array(blank), "", column) if blank.any() else column
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            return list(pool.map(text, zip(self.columns, self.blank, strict=True)))
+
+    def extract(self) -> ParsedExtract:
+        """The raw rows as text, exactly as the row path gives them."""
+        keys = self.table.keys
+        texts = [column.to_pylist() for column in self._bulk_texts()]
+        lines = self.lines[self.keep].tolist()
+        bulk = (
+            RawRow(row_number=line, values=dict(zip(keys, values, strict=True)))
+            for line, *values in zip(lines, *texts, strict=True)
+        )
+        rows = list(heapq.merge(bulk, self.rows, key=lambda row: row.row_number))
+        return ParsedExtract(
+            entity=self.kind,
+            rows=rows,
+            rejects=self.rejects,
+            encoding=self.encoding,
+            layout=self.layout,
+            header_map=dict(zip(keys, self.table.header, strict=True)),
+            blank_records=self.blank_records,
+            short_records=self.short_records,
+            repeated_headers=self.repeated_headers,
+            decimal_separator=self.detection.format.decimal,
+        )
+
+    def typed(self, digest: str) -> TypedExtract:
+        """The kept rows typed, with lineage; their values were judged, so none fails.
+
+        Every column is typed over all rows and then filtered to the kept ones: typed
+        values are narrower than text, and kept text is copied once.
+        """
+        keys, fmt = self.table.keys, self.detection.format
+        everything = bool(self.keep.all())
+        settled = [[r.values[k] for r in self.rows] for k in keys]
+        kinds = {
+            i: census.decimal_type(fmt, None if everything else self.keep, settled[i])
+            for i, census in self.shapes.items()
+            if i in self.table.columns
+        }
+
+        def typed(i: int) -> Column:
+            spec = self.table.field_at(i)
+            text, blank = self.columns[i], self.blank[i]
+            kind = kinds.get(i)
+            if i in self.dates:
+                column = self.dates[i]
+                more = pa.array([parse_sap_date(v).value for v in settled[i]], pa.date32())
+            elif spec is not None and spec.kind is FieldKind.NUMBER and kind is not None:
+                column = to_decimal(text, fmt, ~blank & self.keep, kind)
+                more = pa.array([parse_sap_number(v, fmt) for v in settled[i]], kind)
+            elif spec is not None and spec.kind is FieldKind.NUMBER:
+                return _wide_decimals(text, fmt, self.keep, settled[i])
+            else:
+                column = text_or_null(text, blank)
+                more = pa.array([v or None for v in settled[i]], pa.string())
+            if not everything:
+                column = pc.filter(column, self.keep)
+            return pa.chunked_array([*chunks_of(column), more]) if len(more) else column
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            columns = list(pool.map(typed, range(len(keys))))
+        lines = self.lines[self.keep]
+        if self.rows:
+            lines = np.concatenate([lines, [r.row_number for r in self.rows]])
+            order = np.argsort(lines, kind="stable")
+            columns = [column.take(pa.array(order)) for column in columns]
+            lines = lines[order]
+        return TypedExtract(
+            entity=self.kind,
+            table=_with_lineage(keys, columns, lines, self.path, digest),
+            rejects=self.rejects,
+            number_format=fmt,
+            encoding=self.encoding,
+            layout=self.layout,
+            header_map=dict(zip(keys, self.table.header, strict=True)),
+            kinds=_kinds(self.table),
+            blank_records=self.blank_records,
+            short_records=self.short_records,
+            repeated_headers=self.repeated_headers,
+        )
+
+
+def _wide_decimals(text: Column, fmt: NumberFormat, keep: np.ndarray, more: list[str]) -> pa.Array:
+    """Numbers past 76 digits, which no Arrow decimal holds, as their exact decimal text."""
+    kept = [v for v, k in zip(text.to_pylist(), keep.tolist(), strict=True) if k]
+    exact = [parse_sap_number(v, fmt) for v in [*kept, *more]]
+    return pa.array([None if d is None else str(d) for d in exact], pa.string())
+
+
+def _kinds(table: Table) -> dict[str, FieldKind | None]:
+    fields = [table.field_at(i) for i in range(len(table.header))]
+    return {k: (f.kind if f else None) for k, f in zip(table.keys, fields, strict=True)}
+
+
+def _with_lineage(
+    keys: Sequence[str], typed: list[Column], lines: np.ndarray, path: str, digest: str
+) -> pa.Table:
+    size = len(lines)
+    zeros = pa.array(np.zeros(size, dtype=np.int32))
+    lineage = [
+        pa.DictionaryArray.from_arrays(zeros, pa.array([path])),
+        pa.DictionaryArray.from_arrays(zeros, pa.array([digest])),
+        pa.array(np.asarray(lines, dtype=np.int64)),
+    ]
+    return pa.table([*typed, *lineage], names=[*keys, *LINEAGE_COLUMNS])
+
+
+def read_columnar(
+    path: str, data: bytes, specs: Sequence[EntitySpec], *, hint: str | None
+) -> ColumnarRead | Declined:
+    """Split, classify and judge a delimited file in bulk, or say why the row path must."""
+    source = _source(data)
+    if isinstance(source, Declined):
+        return source
+    bounds = record_bounds(source.buffer, source.start)
+    if bounds is None:
+        return Declined("a quoted field is never closed")
+    head_end = int(bounds.starts[HEAD_RECORDS]) if len(bounds) > HEAD_RECORDS else None
+    head = DecodedText(
+        text=source.decode(source.start, len(source.buffer) if head_end is None else head_end),
+        encoding=source.choice.encoding,
+        damaged=tuple(d for d in source.damaged if head_end is None or d.offset < head_end),
+        bom=source.choice.bom,
+        note=source.choice.note,
+    )
+    text_table = split_text(head, limit=CLASSIFY_RECORDS)
+    separator = text_table.separator
+    if separator is None or text_table.sap_list or text_table.broken_at is not None:
+        return Declined("not a plainly delimited text (single column, SAP list or broken quote)")
+    matched = match_text(text_table, specs, hint=hint)
+    if not isinstance(matched, Found):
+        return Declined("no header row maps to a kind")
+    if len(matched.table.header) < 2:
+        return Declined("a single-column table")
+    if not plain_quotes(source.buffer, bounds, separator, source.start):
+        return Declined("a quote character that does not open or close a field")
+    head_lines = [r.line for r in text_table.records]
+    if head_lines != bounds.lines[: len(head_lines)].tolist():
+        return Declined("the record bounds disagree with the csv reader's")
+    if len(bounds.quotes) and _runaway(bounds):
+        return Declined("a quoted field spans too many lines")
+    reason = f"{source.choice.label}; {matched.reason}"
+    return _read_body(path, source, bounds, matched, text_table, reason)
+
+
+def _runaway(bounds: RecordBounds) -> bool:
+    """Whether the row path would call a quoted field unclosed (see ``delimited._runaway``)."""
+    spans = bounds.spans()
+    filled = np.flatnonzero(~bounds.empty)
+    return bool(spans.max() > MAX_RECORD_LINES or (len(filled) and spans[filled[-1]] > 1))
+
+
+def _parse_body(
+    source: _Source, start: int, width: int, separator: str, quoted: bool
+) -> tuple[pa.Table, int]:
+    """The body records with exactly ``width`` fields, and how many had another count."""
+    names = [f"f{i}" for i in range(width)]
+    kind = pa.binary() if source.codec == "cp1252" else pa.string()
+    odd = 0
+
+    def skip(_row: object) -> str:
+        nonlocal odd
+        odd += 1
+        return "skip"
+
+    buffer = source.buffer
+    if source.codec == "utf-8" and source.damaged:
+        # Undecodable bytes would make the text columns invalid; their records are
+        # settled one by one from the original bytes, so any stand-in will do here.
+        patched = np.frombuffer(bytearray(buffer), dtype=np.uint8)
+        patched[[d.offset for d in source.damaged]] = ord("?")
+        buffer = patched.tobytes()
+    body = pa.py_buffer(buffer).slice(start)
+    if body.size == 0:
+        return pa.table({n: pa.array([], kind) for n in names}), 0
+    table = pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=BLOCK_SIZE),
+        parse_options=pacsv.ParseOptions(
+            delimiter=separator,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=quoted,
+            ignore_empty_lines=True,
+            invalid_row_handler=skip,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, kind),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    return table, odd
+
+
+def _as_text(column: pa.ChunkedArray, codec: str) -> pa.ChunkedArray:
+    return cp1252_to_utf8(column) if codec == "cp1252" else column
+
+
+def _suspect_offsets(source: _Source) -> np.ndarray:
+    """Offsets of bytes whose record the row path may reject for them alone.
+
+    Undecodable bytes, NUL, a byte-order mark inside the text, and (in a Windows-1252
+    file) a pair of bytes that is a UTF-8 letter read as two Windows-1252 characters.
+    """
+    buffer, found = source.buffer, [np.array([d.offset for d in source.damaged], np.int64)]
+    if buffer.find(b"\x00", source.start) >= 0:
+        found.append(byte_positions(buffer, lambda chunk: chunk == 0))
+    if source.codec == "utf-8":
+        at = buffer.find(_UTF8_BOM, source.start)
+        while at >= 0:
+            found.append(np.array([at], np.int64))
+            at = buffer.find(_UTF8_BOM, at + 1)
+    else:
+        high = source.high
+        view = np.frombuffer(buffer, dtype=np.uint8)
+        pairs = high[:-1][np.diff(high) == 1]
+        lead, trail = view[pairs], view[pairs + 1]
+        mangled = (lead >= 0xC2) & (lead <= 0xDF) & (trail <= 0xBF) & ~CP1252_UNDEFINED[trail]
+        found.append(pairs[mangled])
+    return np.concatenate(found)
+
+
+def _record_fields(source: _Source, bounds: RecordBounds, record: int, separator: str) -> list[str]:
+    text = source.decode(int(bounds.starts[record]), int(bounds.ends[record]))
+    return next(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False), [])
+
+
+def _read_body(
+    path: str,
+    source: _Source,
+    bounds: RecordBounds,
+    matched: Found,
+    text_table: TextTable,
+    reason: str,
+) -> ColumnarRead | Declined:
+    table = matched.table
+    separator = text_table.separator or ""
+    width = len(table.header)
+    body = np.arange(matched.header_at + 1, len(bounds))
+    body_start = int(bounds.starts[body[0]]) if len(body) else len(source.buffer)
+    quoted = bool(len(bounds.quotes) and bounds.quotes[-1] >= body_start)
+    try:
+        parsed, odd_count = _parse_body(source, body_start, width, separator, quoted)
+    except pa.ArrowException as error:
+        return Declined(f"pyarrow could not split the records: {error}")
+    filled = ~bounds.empty[body]
+    in_bulk = filled
+    if odd_count:
+        in_bulk = filled & (field_counts(source.buffer, bounds, separator)[body] == width)
+    bulk_records, odd_records = body[in_bulk], body[filled & ~in_bulk]
+    if len(bulk_records) != parsed.num_rows or len(odd_records) != odd_count:
+        return Declined("pyarrow and the record bounds disagree on the records")
+    chunked = parsed.columns
+    del parsed
+    odd_fields = [_record_fields(source, bounds, int(r), separator) for r in odd_records]
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        columns = list(pool.map(lambda c: _as_text(c, source.codec), chunked))
+        del chunked
+        blank = list(pool.map(blank_mask, columns))
+        shapes = dict(
+            zip(
+                number_columns(table),
+                pool.map(lambda i: ShapeCensus(columns[i]), number_columns(table)),
+                strict=True,
+            )
+        )
+        detection = _detect(table, columns, shapes, odd_fields, text_table.default_format, pool)
+        date_fields = _fields_of(table, FieldKind.DATE)
+        verdicts = pool.map(lambda i: date_verdicts(columns[i]), date_fields)
+        dates = dict(zip(date_fields, verdicts, strict=True))
+    size = len(bulk_records)
+    all_blank = np.logical_and.reduce(blank) if size else np.zeros(0, dtype=bool)
+    suspect = _suspects(table, columns, blank, detection.format, shapes, dates)
+    row_of = np.full(len(bounds), -1, dtype=np.int64)
+    row_of[bulk_records] = np.arange(size)
+    records = bounds.record_at(_suspect_offsets(source))
+    rows = row_of[records[records >= 0]]
+    suspect[rows[rows >= 0]] = True
+    suspect &= ~all_blank
+
+    read = ColumnarRead(
+        path=path,
+        kind=table.spec.entity,
+        reason=reason,
+        table=table,
+        detection=detection,
+        encoding=source.choice.label,
+        layout=text_table.layout(
+            detection.format, assumed=detection.assumed, header_line=matched.line
+        ),
+        columns=columns,
+        blank=blank,
+        shapes=shapes,
+        dates={i: verdicts.dates for i, verdicts in dates.items()},
+        lines=bounds.lines[bulk_records],
+        keep=~suspect & ~all_blank,
+        blank_records=int(np.count_nonzero(~filled)) + int(np.count_nonzero(all_blank)),
+    )
+    rules = RecordRules(
+        table, detection, locate=lambda n: f"{path} line {n}", codec=source.choice.encoding
+    )
+    damage_at = (
+        damage_by_record(bounds.lines[body].tolist(), source.damaged) if source.damaged else {}
+    )
+    odd_at = dict(zip(odd_records.tolist(), odd_fields, strict=True))
+    for record in np.union1d(bulk_records[suspect], odd_records).tolist():
+        in_columns = record not in odd_at
+        fields = _record_fields(source, bounds, record, separator) if in_columns else odd_at[record]
+        line = int(bounds.lines[record])
+        checked = rules.check(SourceRecord(number=line, fields=fields), damage_at.get(line, []))
+        if checked.row is not None and in_columns:
+            # A suspect that passes is a row whose fields pyarrow split as csv does: its
+            # values stay in the columns.
+            read.keep[row_of[record]] = True
+            continue
+        _tally(read, checked)
+    return read
+
+
+def _fields_of(table: Table, kind: FieldKind) -> list[int]:
+    return [i for i, name in table.columns.items() if table.spec.field(name).kind is kind]
+
+
+def _tally(read: ColumnarRead, checked: Checked) -> None:
+    read.short_records += checked.short
+    if checked.row is not None:
+        read.rows.append(checked.row)
+    elif checked.reject is not None:
+        read.rejects.append(checked.reject)
+    elif checked.outcome == "blank":
+        read.blank_records += 1
+    else:
+        read.repeated_headers += 1
+
+
+def _detect(
+    table: Table,
+    columns: list[Column],
+    shapes: dict[int, ShapeCensus],
+    odd_fields: list[list[str]],
+    default: NumberFormat,
+    pool: ThreadPoolExecutor,
+) -> NumberFormatDetection:
+    """The file's number format, voted as ``tabular.detect_format`` votes."""
+
+    def odd_votes(indices: list[int], total: dict[NumberFormat, int]) -> None:
+        for fields in odd_fields:
+            for i in indices:
+                fmt = number_format_vote(fields[i]) if i < len(fields) else None
+                if fmt is not None:
+                    total[fmt] = total.get(fmt, 0) + 1
+
+    votes: dict[NumberFormat, int] = {}
+    for census in shapes.values():
+        add_votes(votes, census.votes())
+    odd_votes(list(shapes), votes)
+    detection = decide_number_format(votes, default)
+    if not detection.assumed:
+        return detection
+    others = untyped_columns(table)
+    votes = {}
+    for counted in pool.map(lambda i: vote_counts(columns[i], prefilter=True), others):
+        add_votes(votes, counted)
+    odd_votes(others, votes)
+    return decide_number_format(votes, default)
+
+
+def _suspects(
+    table: Table,
+    columns: list[Column],
+    blank: list[np.ndarray],
+    fmt: NumberFormat,
+    shapes: dict[int, ShapeCensus],
+    dates: dict[int, DateVerdicts],
+) -> np.ndarray:
+    """Rows a rule may reject or that may repeat the header: ``RecordRules`` settles them."""
+    size = len(columns[0])
+    suspect = np.zeros(size, dtype=bool)
+    header_again = [h.strip() for h in table.header]
+    probe = next((i for i, h in enumerate(header_again) if h), None)
+    if probe is not None and size:
+        repeat = pc.match_substring(columns[probe], header_again[probe])
+        suspect |= repeat.to_numpy(zero_copy_only=False)
+    for first, later, _ in repeated_fields(table.header, table.spec, table.columns):
+        differ = pc.not_equal(columns[first], columns[later]).to_numpy(zero_copy_only=False)
+        suspect |= differ & ~blank[first] & ~blank[later]
+    for index, name in table.columns.items():
+        spec = table.spec.field(name)
+        if spec.required:
+            suspect |= blank[index]
+        if spec.kind is FieldKind.NUMBER:
+            suspect |= shapes[index].invalid(fmt)
+        elif spec.kind is FieldKind.DATE:
+            suspect |= dates[index].invalid
+            if spec.required:
+                suspect |= dates[index].empty
+    return suspect
+
+
+# ---------------------------------------------------------------- typing
+
+
+def _typed_column(
+    text: Column,
+    spec: FieldSpec | None,
+    fmt: NumberFormat,
+    *,
+    kind: pa.DataType | None = None,
+) -> tuple[Column, np.ndarray]:
+    """One text column (blank written as '') typed by its field kind, and the rows whose
+    value does not type.
+
+    A number column with a ``kind`` was judged already (every value parses); without one
+    its values are judged here and the decimal type found from them.
+    """
+    blank = pc.equal(pc.binary_length(text), 0).to_numpy(zero_copy_only=False)
+    failed = np.zeros(len(text), dtype=bool)
+    if spec is None or spec.kind in (FieldKind.TEXT, FieldKind.IDENTIFIER):
+        return text_or_null(text, blank), failed
+    if spec.kind is FieldKind.DATE:
+        verdicts = date_verdicts(text)
+        return verdicts.dates, verdicts.invalid
+    if kind is None:
+        census = ShapeCensus(text)
+        failed = census.invalid(fmt)
+        kind = census.decimal_type(fmt)
+    usable = ~blank & ~failed
+    if kind is None:
+        # Past 76 digits no Arrow decimal holds the value: keep its exact decimal text.
+        pairs = zip(text.to_pylist(), usable.tolist(), strict=True)
+        exact = [str(parse_sap_number(v, fmt)) if ok else None for v, ok in pairs]
+        return pa.array(exact, pa.string()), failed
+    return to_decimal(text, fmt, usable, kind), failed
+
+
+def type_columns(
+    texts: Sequence[Column], table: Table, fmt: NumberFormat
+) -> tuple[list[Column], np.ndarray]:
+    """Every column of ``table`` typed, and the rows one of whose values does not type."""
+    specs = [table.field_at(i) for i in range(len(texts))]
+    with ThreadPoolExecutor(THREADS) as pool:
+        typed = list(
+            pool.map(lambda pair: _typed_column(*pair, fmt), zip(texts, specs, strict=True))
+        )
+    failed = np.zeros(len(texts[0]) if texts else 0, dtype=bool)
+    for _, column_failed in typed:
+        failed |= column_failed
+    return [column for column, _ in typed], failed
+
+
+# ---------------------------------------------------------------- public entry points
+
+
+def read_typed(relative_path: str, data: bytes) -> TypedExtract:
+    """The typed extract of a plain delimited flat file, read in bulk.
+
+    Raises :class:`NotColumnarError` when the row path must read the file; see the module
+    docstring.
+    """
+    digest = ThreadPoolExecutor(1).submit(content_hash, data)  # hashing releases the GIL
+    container = _container(data)
+    if container is not None:
+        raise NotColumnarError(f"{relative_path}: {container}, not delimited text")
+    read = read_columnar(relative_path, data, HEADER_SPECS, hint=path_hint(relative_path))
+    if isinstance(read, Declined):
+        raise NotColumnarError(
+            f"{relative_path}: {read.reason}; read it with parse_file and typed_extract"
+        )
+    return read.typed(digest.result())
+
+
+def _container(data: bytes) -> str | None:
+    if not data:
+        return "an empty file"
+    if is_xlsx(data):
+        return "an XLSX workbook"
+    # The signatures and mail headers sit at the start; a slice spares scanning the file.
+    message = mail_format(data[: 1 << 16])
+    if message is not None:
+        return f"an e-mail ({message})"
+    if looks_like_json(data):
+        return "a JSON document"
+    return None
+
+
+def typed_extract(
+    extract: ParsedExtract,
+    spec: EntitySpec | None = None,
+    *,
+    source_file: str = "",
+    content_hash: str = "",
+) -> TypedExtract:
+    """Type the text rows of an extract from any reader (see the module docstring).
+
+    ``spec`` defaults to the extract's kind. The number format is the one the extract was
+    read with; a row with a value that does not type under it is moved to the rejects.
+    """
+    spec = spec or SPECS_BY_ENTITY[extract.entity]
+    keys = list(extract.header_map)
+    for row in extract.rows[:1]:
+        keys += [k for k in row.values if k not in extract.header_map]
+    names = {f.name for f in spec.fields}
+    table = Table(
+        spec=spec,
+        header=tuple(extract.header_map.get(k, k) for k in keys),
+        columns={i: k for i, k in enumerate(keys) if k in names},
+    )
+    texts = [pa.array([r.values.get(k, "") for r in extract.rows], pa.string()) for k in keys]
+    fmt = _declared_format(extract, table, texts)
+    typed, failed = type_columns(texts, table, fmt)
+    lines = np.array([r.row_number for r in extract.rows], dtype=np.int64)
+    rejects = list(extract.rejects)
+    if failed.any():
+        rejects += [
+            _typing_reject(extract.rows[i], table, keys, fmt) for i in np.flatnonzero(failed)
+        ]
+        rejects.sort(key=lambda r: r.row_number)
+        keep = pa.array(np.flatnonzero(~failed))
+        typed = [column.take(keep) for column in typed]
+        lines = lines[~failed]
+    return TypedExtract(
+        entity=extract.entity,
+        table=_with_lineage(keys, typed, lines, source_file, content_hash),
+        rejects=rejects,
+        number_format=fmt,
+        encoding=extract.encoding,
+        layout=extract.layout,
+        header_map=dict(extract.header_map),
+        kinds=_kinds(table),
+        part=extract.part,
+        blank_records=extract.blank_records,
+        short_records=extract.short_records,
+        repeated_headers=extract.repeated_headers,
+    )
+
+
+def _declared_format(extract: ParsedExtract, table: Table, texts: list[Column]) -> NumberFormat:
+    """The format the extract's rows were read with, from its decimal separator.
+
+    A decimal comma leaves the thousands separator open (``1.234,5`` or ``1 234,5``):
+    the rows' own votes settle it.
+    """
+    if extract.decimal_separator != ",":
+        return DECIMAL_POINT
+    votes: dict[NumberFormat, int] = {}
+    for i in number_columns(table):
+        add_votes(votes, vote_counts(texts[i]))
+    candidates = [f for f in NUMBER_FORMATS if f.decimal == ","]
+    return max(candidates, key=lambda f: (votes.get(f, 0), f is DECIMAL_COMMA))
+
+
+def _typing_reject(row: RawRow, table: Table, keys: list[str], fmt: NumberFormat) -> RowReject:
+    for index, key in enumerate(keys):
+        spec = table.field_at(index)
+        value = row.values.get(key, "")
+        try:
+            if spec is not None and spec.kind is FieldKind.NUMBER:
+                parse_sap_number(value, fmt)
+            elif spec is not None and spec.kind is FieldKind.DATE:
+                parse_sap_date(value)
+        except ValueRuleError as error:
+            column = table.header[index]
+            return RowReject(
+                row_number=row.row_number,
+                column=column,
+                raw_value=value,
+                reason=f"row {row.row_number}, column {column!r}: found {error.value!r}, which "
+                f"{error.rule}; allowed: {error.allowed}",
+            )
+    raise AssertionError(f"row {row.row_number} was marked untypable but every value types")
