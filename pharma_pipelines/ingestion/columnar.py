@@ -81,7 +81,7 @@ from pharma_pipelines.ingestion.arrow_values import (
     to_decimal,
     vote_counts,
 )
-from pharma_pipelines.ingestion.delimited import MAX_RECORD_LINES
+from pharma_pipelines.ingestion.delimited import MAX_RECORD_LINES, is_runaway
 from pharma_pipelines.ingestion.encoding import (
     CP1252_UNDEFINED,
     DamagedByte,
@@ -394,32 +394,32 @@ def read_columnar(
     head_lines = [r.line for r in text_table.records]
     if head_lines != bounds.lines[: len(head_lines)].tolist():
         return Declined("the record bounds disagree with the csv reader's")
-    if len(bounds.quotes) and _runaway(bounds):
+    if len(bounds.quotes) and _runaway(source, bounds, separator):
         return Declined("a quoted field spans too many lines")
     reason = f"{source.choice.label}; {matched.reason}"
     return _read_body(path, source, bounds, matched, text_table, reason)
 
 
-def _runaway(bounds: RecordBounds) -> bool:
-    """Whether the row path would call a quoted field unclosed (see ``delimited._runaway``)."""
+def _runaway(source: _Source, bounds: RecordBounds, separator: str) -> bool:
+    """Whether the row path would call a quoted field unclosed (``delimited.is_runaway``)."""
     spans = bounds.spans()
-    filled = np.flatnonzero(~bounds.empty)
-    return bool(spans.max() > MAX_RECORD_LINES or (len(filled) and spans[filled[-1]] > 1))
+    if spans.max() > MAX_RECORD_LINES:
+        return True
+    if spans[-1] == 1:
+        return False
+    fields = _record_fields(source, bounds, len(bounds) - 1, separator)
+    return is_runaway(fields, separator, int(spans[-1]), at_end=True)
 
 
 def _parse_body(
-    source: _Source, start: int, width: int, separator: str, quoted: bool
-) -> tuple[pa.Table, int]:
-    """The body records with exactly ``width`` fields, and how many had another count."""
-    names = [f"f{i}" for i in range(width)]
-    kind = pa.binary() if source.codec == "cp1252" else pa.string()
-    odd = 0
+    source: _Source, bounds: RecordBounds, body: np.ndarray, width: int, separator: str
+) -> tuple[pa.Table, np.ndarray]:
+    """The body records with exactly ``width`` fields split by pyarrow, and which they are.
 
-    def skip(_row: object) -> str:
-        nonlocal odd
-        odd += 1
-        return "skip"
-
+    pyarrow wants one field count throughout. Records with another count (short rows, a
+    stray line) are found only when pyarrow stops at one: then the others are cut out and
+    read again, and the odd ones are left to the caller.
+    """
     buffer = source.buffer
     if source.codec == "utf-8" and source.damaged:
         # Undecodable bytes would make the text columns invalid; their records are
@@ -427,11 +427,36 @@ def _parse_body(
         patched = np.frombuffer(bytearray(buffer), dtype=np.uint8)
         patched[[d.offset for d in source.damaged]] = ord("?")
         buffer = patched.tobytes()
-    body = pa.py_buffer(buffer).slice(start)
-    if body.size == 0:
-        return pa.table({n: pa.array([], kind) for n in names}), 0
-    table = pacsv.read_csv(
-        pa.BufferReader(body),
+    filled = ~bounds.empty[body]
+    start = int(bounds.starts[body[0]]) if len(body) else len(buffer)
+    quoted = bool(len(bounds.quotes) and bounds.quotes[-1] >= start)
+    try:
+        return _pyarrow_split(memoryview(buffer)[start:], width, separator, quoted, source), filled
+    except pa.ArrowInvalid:
+        counts = field_counts(source.buffer, bounds, separator)[body]
+        fits = ~filled | (counts == width)
+        if fits.all():
+            raise
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], fits, [False]]).astype(np.int8)))
+    ends = np.append(bounds.starts[1:], len(buffer))
+    view = memoryview(buffer)
+    pieces = [
+        view[int(bounds.starts[body[first]]) : int(ends[body[last - 1]])]
+        for first, last in zip(edges[::2], edges[1::2], strict=True)
+    ]
+    table = _pyarrow_split(b"".join(pieces), width, separator, quoted, source)
+    return table, filled & (counts == width)
+
+
+def _pyarrow_split(
+    text: bytes | memoryview, width: int, separator: str, quoted: bool, source: _Source
+) -> pa.Table:
+    names = [f"f{i}" for i in range(width)]
+    kind = pa.binary() if source.codec == "cp1252" else pa.string()
+    if not len(text):
+        return pa.table({n: pa.array([], kind) for n in names})
+    return pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(text)),
         read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=BLOCK_SIZE),
         parse_options=pacsv.ParseOptions(
             delimiter=separator,
@@ -440,7 +465,6 @@ def _parse_body(
             escape_char=False,
             newlines_in_values=quoted,
             ignore_empty_lines=True,
-            invalid_row_handler=skip,
         ),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, kind),
@@ -449,7 +473,6 @@ def _parse_body(
             null_values=[],
         ),
     )
-    return table, odd
 
 
 def _as_text(column: pa.ChunkedArray, codec: str) -> pa.ChunkedArray:
@@ -497,18 +520,13 @@ def _read_body(
     separator = text_table.separator or ""
     width = len(table.header)
     body = np.arange(matched.header_at + 1, len(bounds))
-    body_start = int(bounds.starts[body[0]]) if len(body) else len(source.buffer)
-    quoted = bool(len(bounds.quotes) and bounds.quotes[-1] >= body_start)
     try:
-        parsed, odd_count = _parse_body(source, body_start, width, separator, quoted)
+        parsed, in_bulk = _parse_body(source, bounds, body, width, separator)
     except pa.ArrowException as error:
         return Declined(f"pyarrow could not split the records: {error}")
     filled = ~bounds.empty[body]
-    in_bulk = filled
-    if odd_count:
-        in_bulk = filled & (field_counts(source.buffer, bounds, separator)[body] == width)
     bulk_records, odd_records = body[in_bulk], body[filled & ~in_bulk]
-    if len(bulk_records) != parsed.num_rows or len(odd_records) != odd_count:
+    if len(bulk_records) != parsed.num_rows:
         return Declined("pyarrow and the record bounds disagree on the records")
     chunked = parsed.columns
     del parsed
@@ -799,15 +817,17 @@ def _declared_format(extract: ParsedExtract, table: Table, texts: list[Column]) 
     """The format the extract's rows were read with, from its decimal separator.
 
     A decimal comma leaves the thousands separator open (``1.234,5`` or ``1 234,5``):
-    the rows' own votes settle it.
+    the one under which the rows' numbers parse is it, and where both do, the values
+    are the same under either.
     """
     if extract.decimal_separator != ",":
         return DECIMAL_POINT
-    votes: dict[NumberFormat, int] = {}
-    for i in number_columns(table):
-        add_votes(votes, vote_counts(texts[i]))
+    shapes = [ShapeCensus(texts[i]) for i in number_columns(table) if i in table.columns]
     candidates = [f for f in NUMBER_FORMATS if f.decimal == ","]
-    return max(candidates, key=lambda f: (votes.get(f, 0), f is DECIMAL_COMMA))
+    return min(
+        candidates,
+        key=lambda f: (sum(int(c.invalid(f).sum()) for c in shapes), f is not DECIMAL_COMMA),
+    )
 
 
 def _typing_reject(row: RawRow, table: Table, keys: list[str], fmt: NumberFormat) -> RowReject:
