@@ -161,9 +161,7 @@ class Census:
         if not encoded:
             return cls(values=[], index=np.zeros(0, dtype=np.int64))
         # pyarrow encodes all chunks of a chunked array against one dictionary.
-        index = np.concatenate(
-            [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded]
-        ).astype(np.int64)
+        index = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded])
         return cls(values=encoded[0].dictionary.to_pylist(), index=index)
 
     def counts(self) -> np.ndarray:

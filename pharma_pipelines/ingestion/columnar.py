@@ -56,6 +56,7 @@ reads the file.
 from __future__ import annotations
 
 import csv
+import ctypes
 import heapq
 import io
 from collections.abc import Sequence
@@ -92,7 +93,7 @@ from pharma_pipelines.ingestion.encoding import (
     choose_encoding,
     damaged_bytes,
     decode_bytes,
-    non_ascii_positions,
+    scan_bytes,
 )
 from pharma_pipelines.ingestion.header_search import Found
 from pharma_pipelines.ingestion.kinds import HEADER_SPECS, SPECS_BY_ENTITY, path_hint
@@ -193,32 +194,41 @@ class Declined:
 
 @dataclass(frozen=True)
 class _Source:
-    """The bytes the reader splits (UTF-8 or Windows-1252) and how to decode them."""
+    """The bytes the reader splits (UTF-8 or Windows-1252) and how to decode them.
+
+    ``suspects`` are the offsets of bytes whose record the row path may reject for them
+    alone (see :func:`_suspect_offsets`).
+    """
 
     buffer: bytes
     start: int
     codec: str
     choice: EncodingChoice
     damaged: tuple[DamagedByte, ...]
-    high: np.ndarray
+    suspects: np.ndarray
 
     def decode(self, begin: int, end: int) -> str:
         return self.buffer[begin:end].decode(self.codec, errors="surrogateescape")
 
 
-def _source(data: bytes) -> _Source | Declined:
-    high = non_ascii_positions(data)
+def _source(data: bytes) -> tuple[_Source, np.ndarray] | Declined:
+    """The source and the offsets of its line feeds."""
+    high, feeds = scan_bytes(data)
     choice = choose_encoding(data, high)
     if choice.encoding.startswith("utf-16"):
         try:
             text = decode_bytes(data).text
         except DecodingError as error:
             return Declined(f"the text cannot be decoded: {error}")
-        buffer = text.encode("utf-8")
-        return _Source(buffer, 0, "utf-8", choice, (), non_ascii_positions(buffer))
-    start = len(_UTF8_BOM) if choice.encoding == "utf-8-sig" else 0
-    codec = "cp1252" if choice.encoding == "cp1252" else "utf-8"
-    return _Source(data, start, codec, choice, damaged_bytes(data, choice, high), high)
+        data = text.encode("utf-8")
+        high, feeds = scan_bytes(data)
+        start, codec, damaged = 0, "utf-8", ()
+    else:
+        start = len(_UTF8_BOM) if choice.encoding == "utf-8-sig" else 0
+        codec = "cp1252" if choice.encoding == "cp1252" else "utf-8"
+        damaged = damaged_bytes(data, choice, high)
+    suspects = _suspect_offsets(data, start, codec, damaged, high)
+    return _Source(data, start, codec, choice, damaged, suspects), feeds
 
 
 @dataclass
@@ -234,7 +244,7 @@ class ColumnarRead:
     layout: str
     columns: list[Column]
     blank: list[np.ndarray]
-    shapes: dict[int, ShapeCensus]
+    decimal_types: dict[int, pa.DataType | None]
     dates: dict[int, pa.Array]
     lines: np.ndarray
     keep: np.ndarray
@@ -280,25 +290,28 @@ class ColumnarRead:
             decimal_separator=self.detection.format.decimal,
         )
 
+    def _release(self, index: int) -> tuple[Column, np.ndarray]:
+        """A column and its blank mask, no longer held here (see :meth:`typed`)."""
+        column, blank = self.columns[index], self.blank[index]
+        self.columns[index] = pa.chunked_array([], column.type)
+        return column, blank
+
     def typed(self, digest: str) -> TypedExtract:
         """The kept rows typed, with lineage; their values were judged, so none fails.
 
-        Every column is typed over all rows and then filtered to the kept ones: typed
-        values are narrower than text, and kept text is copied once.
+        Every column is typed over all rows and then filtered to the kept ones. Each text
+        column is let go as soon as its typed column exists, so the text and the typed
+        table are not held in full at the same time: the read is used up.
         """
         keys, fmt = self.table.keys, self.detection.format
         everything = bool(self.keep.all())
         settled = [[r.values[k] for r in self.rows] for k in keys]
-        kinds = {
-            i: census.decimal_type(fmt, None if everything else self.keep, settled[i])
-            for i, census in self.shapes.items()
-            if i in self.table.columns
-        }
+        _hand_back_freed_memory()
 
         def typed(i: int) -> Column:
             spec = self.table.field_at(i)
-            text, blank = self.columns[i], self.blank[i]
-            kind = kinds.get(i)
+            text, blank = self._release(i)
+            kind = self.decimal_types.get(i)
             if i in self.dates:
                 column = self.dates[i]
                 more = pa.array([parse_sap_date(v).value for v in settled[i]], pa.date32())
@@ -344,6 +357,29 @@ def _wide_decimals(text: Column, fmt: NumberFormat, keep: np.ndarray, more: list
     return pa.array([None if d is None else str(d) for d in exact], pa.string())
 
 
+def _hand_back_freed_memory() -> None:
+    """Give the memory of a finished phase back to the system before the next one.
+
+    glibc keeps large freed blocks in its heap once its mmap threshold has grown (it
+    does after the first large free), and the Arrow pool keeps freed pages too; the
+    typed table would otherwise be counted on top of the text it replaces.
+    """
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
+
+
 def _kinds(table: Table) -> dict[str, FieldKind | None]:
     fields = [table.field_at(i) for i in range(len(table.header))]
     return {k: (f.kind if f else None) for k, f in zip(table.keys, fields, strict=True)}
@@ -363,13 +399,24 @@ def _with_lineage(
 
 
 def read_columnar(
-    path: str, data: bytes, specs: Sequence[EntitySpec], *, hint: str | None
+    path: str,
+    data: bytes,
+    specs: Sequence[EntitySpec],
+    *,
+    hint: str | None,
+    text: bool = True,
 ) -> ColumnarRead | Declined:
-    """Split, classify and judge a delimited file in bulk, or say why the row path must."""
-    source = _source(data)
-    if isinstance(source, Declined):
-        return source
-    bounds = record_bounds(source.buffer, source.start)
+    """Split, classify and judge a delimited file in bulk, or say why the row path must.
+
+    Without ``text`` the read serves :meth:`ColumnarRead.typed` only: the text of the date
+    columns is let go once the dates are read.
+    """
+    found = _source(data)
+    if isinstance(found, Declined):
+        return found
+    source, feeds = found
+    bounds = record_bounds(source.buffer, source.start, feeds)
+    del found, feeds  # a line feed per record: not needed past the bounds
     if bounds is None:
         return Declined("a quoted field is never closed")
     head_end = int(bounds.starts[HEAD_RECORDS]) if len(bounds) > HEAD_RECORDS else None
@@ -397,7 +444,7 @@ def read_columnar(
     if len(bounds.quotes) and _runaway(source, bounds, separator):
         return Declined("a quoted field spans too many lines")
     reason = f"{source.choice.label}; {matched.reason}"
-    return _read_body(path, source, bounds, matched, text_table, reason)
+    return _read_body(path, source, bounds, matched, text_table, reason, text=text)
 
 
 def _runaway(source: _Source, bounds: RecordBounds, separator: str) -> bool:
@@ -479,22 +526,23 @@ def _as_text(column: pa.ChunkedArray, codec: str) -> pa.ChunkedArray:
     return cp1252_to_utf8(column) if codec == "cp1252" else column
 
 
-def _suspect_offsets(source: _Source) -> np.ndarray:
+def _suspect_offsets(
+    buffer: bytes, start: int, codec: str, damaged: Sequence[DamagedByte], high: np.ndarray
+) -> np.ndarray:
     """Offsets of bytes whose record the row path may reject for them alone.
 
     Undecodable bytes, NUL, a byte-order mark inside the text, and (in a Windows-1252
     file) a pair of bytes that is a UTF-8 letter read as two Windows-1252 characters.
     """
-    buffer, found = source.buffer, [np.array([d.offset for d in source.damaged], np.int64)]
-    if buffer.find(b"\x00", source.start) >= 0:
+    found = [np.array([d.offset for d in damaged], np.int64)]
+    if buffer.find(b"\x00", start) >= 0:
         found.append(byte_positions(buffer, lambda chunk: chunk == 0))
-    if source.codec == "utf-8":
-        at = buffer.find(_UTF8_BOM, source.start)
+    if codec == "utf-8":
+        at = buffer.find(_UTF8_BOM, start)
         while at >= 0:
             found.append(np.array([at], np.int64))
             at = buffer.find(_UTF8_BOM, at + 1)
-    else:
-        high = source.high
+    elif len(high):
         view = np.frombuffer(buffer, dtype=np.uint8)
         pairs = high[:-1][np.diff(high) == 1]
         lead, trail = view[pairs], view[pairs + 1]
@@ -515,11 +563,13 @@ def _read_body(
     matched: Found,
     text_table: TextTable,
     reason: str,
+    *,
+    text: bool,
 ) -> ColumnarRead | Declined:
     table = matched.table
     separator = text_table.separator or ""
     width = len(table.header)
-    body = np.arange(matched.header_at + 1, len(bounds))
+    body = np.arange(matched.header_at + 1, len(bounds), dtype=bounds.starts.dtype)
     try:
         parsed, in_bulk = _parse_body(source, bounds, body, width, separator)
     except pa.ArrowException as error:
@@ -530,6 +580,7 @@ def _read_body(
         return Declined("pyarrow and the record bounds disagree on the records")
     chunked = parsed.columns
     del parsed
+    _hand_back_freed_memory()  # what pyarrow needed for splitting, before the columns grow
     odd_fields = [_record_fields(source, bounds, int(r), separator) for r in odd_records]
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -550,9 +601,13 @@ def _read_body(
     size = len(bulk_records)
     all_blank = np.logical_and.reduce(blank) if size else np.zeros(0, dtype=bool)
     suspect = _suspects(table, columns, blank, detection.format, shapes, dates)
-    row_of = np.full(len(bounds), -1, dtype=np.int64)
+    if not text:
+        for i in dates:
+            columns[i] = pa.chunked_array([], columns[i].type)
+    _hand_back_freed_memory()
+    row_of = np.full(len(bounds), -1, dtype=np.int32 if size < 2**31 else np.int64)
     row_of[bulk_records] = np.arange(size)
-    records = bounds.record_at(_suspect_offsets(source))
+    records = bounds.record_at(source.suspects)
     rows = row_of[records[records >= 0]]
     suspect[rows[rows >= 0]] = True
     suspect &= ~all_blank
@@ -569,7 +624,7 @@ def _read_body(
         ),
         columns=columns,
         blank=blank,
-        shapes=shapes,
+        decimal_types={},
         dates={i: verdicts.dates for i, verdicts in dates.items()},
         lines=bounds.lines[bulk_records],
         keep=~suspect & ~all_blank,
@@ -593,6 +648,12 @@ def _read_body(
             read.keep[row_of[record]] = True
             continue
         _tally(read, checked)
+    rows = None if read.keep.all() else read.keep
+    read.decimal_types = {
+        i: census.decimal_type(detection.format, rows, [r.values[table.keys[i]] for r in read.rows])
+        for i, census in shapes.items()
+        if i in table.columns
+    }
     return read
 
 
@@ -740,7 +801,8 @@ def read_typed(relative_path: str, data: bytes) -> TypedExtract:
     container = _container(data)
     if container is not None:
         raise NotColumnarError(f"{relative_path}: {container}, not delimited text")
-    read = read_columnar(relative_path, data, HEADER_SPECS, hint=path_hint(relative_path))
+    hint = path_hint(relative_path)
+    read = read_columnar(relative_path, data, HEADER_SPECS, hint=hint, text=False)
     if isinstance(read, Declined):
         raise NotColumnarError(
             f"{relative_path}: {read.reason}; read it with parse_file and typed_extract"

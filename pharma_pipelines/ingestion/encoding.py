@@ -115,9 +115,30 @@ def byte_positions(data: bytes, predicate: Callable[[np.ndarray], np.ndarray]) -
 
 def non_ascii_positions(data: bytes) -> np.ndarray:
     """Offsets (int64, ascending) of every byte of ``data`` at or above 0x80."""
-    if data.isascii():
-        return np.zeros(0, dtype=np.int64)
-    return byte_positions(data, lambda chunk: chunk >= 0x80)
+    return scan_bytes(data, line_feeds=False)[0]
+
+
+def scan_bytes(data: bytes, *, line_feeds: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets of the non-ASCII bytes and of the line feeds of ``data``, in one pass.
+
+    Each chunk is compared twice while it is in the cache, so a large file is read from
+    memory once for both.
+    """
+    view = np.frombuffer(data, dtype=np.uint8)
+    check_high = not data.isascii()
+    high: list[np.ndarray] = []
+    feeds: list[np.ndarray] = []
+    for start in range(0, len(view), SCAN_CHUNK):
+        chunk = view[start : start + SCAN_CHUNK]
+        if check_high:
+            high.append(np.flatnonzero(chunk >= 0x80) + start)
+        if line_feeds:
+            feeds.append(np.flatnonzero(chunk == ord("\n")) + start)
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(high).astype(np.int64) if high else empty,
+        np.concatenate(feeds).astype(np.int64) if feeds else empty,
+    )
 
 
 def _cp1252_undefined() -> np.ndarray:
@@ -193,6 +214,14 @@ def _mostly_utf8(data: bytes, high: np.ndarray | None = None) -> bool:
     high = non_ascii_positions(data) if high is None else high
     if not len(high):
         return False
+    run_starts = np.flatnonzero(np.diff(high, prepend=-2) > 1)
+    lengths = np.diff(np.append(run_starts, len(high)))
+    # A lone non-ASCII byte between ASCII bytes is never valid UTF-8 (Windows-1252 text
+    # is mostly such bytes): it is counted, and only longer runs are decoded.
+    lone = int(np.count_nonzero(lengths == 1))
+    high = high[np.repeat(lengths > 1, lengths)]
+    if not len(high):
+        return False
     view = np.frombuffer(data, dtype=np.uint8)
     new_run = np.flatnonzero(np.diff(high) > 1) + 1
     runs = np.insert(view[high], new_run, ord("\n")).tobytes()
@@ -202,7 +231,7 @@ def _mostly_utf8(data: bytes, high: np.ndarray | None = None) -> bool:
     # characters left after ignoring are the letters plus the line breaks put in above.
     escaped_length = len(runs.decode("utf-8", errors="surrogateescape"))
     letters_and_breaks = len(runs.decode("utf-8", errors="ignore"))
-    escaped = escaped_length - letters_and_breaks
+    escaped = escaped_length - letters_and_breaks + lone
     multibyte = letters_and_breaks - runs.count(b"\n")
     return multibyte > escaped
 
