@@ -2,7 +2,7 @@
 
 Usage::
 
-    uv run python benchmarks/ingest.py [--rows 1000000] [--seed 3] [--keep DIR]
+    uv run python benchmarks/ingest.py [--rows 1000000] [--repeat 3] [--seed 3] [--keep DIR]
 
 It writes a seeded SAP stock extract (MCHB-like: ``MATNR;WERKS;LGORT;CHARG;CLABS;...``,
 semicolons, decimal comma with thousands dots, trailing minus, ``00000000`` dates,
@@ -15,11 +15,12 @@ Python process so that neither inherits the other's memory:
   columns, rejects and lineage columns (source file, content hash, row number);
 - *pandas*: ``pandas.read_csv(path, sep=';', dtype=str, encoding='cp1252')``, text only.
 
-Time is wall-clock from reading the file to the finished table. Peak memory is the
-process's peak resident set (``ru_maxrss``) minus its peak after the imports, i.e. what
-the read itself added, pyarrow's memory pool included. The ratio is product / pandas.
-The machine has two cores; pyarrow uses both. Numbers depend on the machine and its
-load: compare the two readers within one run.
+Time is wall-clock from reading the file to the finished table (CPU seconds of all
+threads beside it). Peak memory is the process's peak resident set (``ru_maxrss``) minus
+its peak after the imports, i.e. what the read itself added, pyarrow's memory pool
+included. The readers run in turns, ``--repeat`` times each; the medians are reported and
+the ratio is product / pandas. The machine has two cores; pyarrow uses both. Numbers
+depend on the machine and its load: compare the two readers within one run.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,17 +110,18 @@ def _measure(reader: str, path: Path) -> dict[str, float | int]:
     from pharma_pipelines.ingestion.columnar import read_typed
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if reader == "product":
         typed = read_typed(f"sap/{path.name}", path.read_bytes())
         loaded, rejected = typed.rows_loaded, len(typed.rejects)
     else:
         frame = pd.read_csv(path, sep=";", dtype=str, encoding="cp1252")
         loaded, rejected = len(frame), 0
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "peak_kib": peak - baseline,
         "loaded": loaded,
         "rejected": rejected,
@@ -135,9 +138,14 @@ def _run_child(reader: str, path: Path) -> dict[str, float | int]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _median(runs: list[dict[str, float | int]], key: str) -> float:
+    return float(statistics.median(run[key] for run in runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each reader, in turns")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--keep", help="write the extract into this folder and keep it")
     parser.add_argument("--measure", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
@@ -145,6 +153,7 @@ def main() -> None:
     if args.measure:
         print(json.dumps(_measure(args.measure[0], Path(args.measure[1]))))
         return
+    runs: dict[str, list[dict[str, float | int]]] = {"product": [], "pandas": []}
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(args.keep or temporary)
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,20 +165,26 @@ def main() -> None:
             f"extract: {args.rows:,} rows, {size / 2**20:.1f} MiB, Windows-1252 "
             f"(written in {time.perf_counter() - started:.1f} s, seed {args.seed})"
         )
-        product = _run_child("product", path)
-        pandas = _run_child("pandas", path)
+        for _ in range(args.repeat):
+            for reader, done in runs.items():
+                done.append(_run_child(reader, path))
+    product = runs["product"][0]
     if product["loaded"] + product["rejected"] != args.rows:
         raise SystemExit(f"the product accounted for {product} rows, not {args.rows}")
-    for name, figures in (("product read_typed", product), ("pandas.read_csv", pandas)):
-        peak = figures["peak_kib"] * 1024
+    for name, reader in (("product read_typed", "product"), ("pandas.read_csv", "pandas")):
+        done = runs[reader]
+        peak = _median(done, "peak_kib") * 1024
+        times = ", ".join(f"{run['seconds']:.2f}" for run in done)
         print(
-            f"{name:19s} {figures['seconds']:6.2f} s   peak +{peak / 2**20:7.1f} MiB "
-            f"({peak / size:4.2f} x file)   rows {figures['loaded']:,} loaded, "
-            f"{figures['rejected']:,} rejected"
+            f"{name:19s} {_median(done, 'seconds'):6.2f} s (runs {times}; "
+            f"cpu {_median(done, 'cpu'):.2f} s)   peak +{peak / 2**20:6.1f} MiB "
+            f"({peak / size:4.2f} x file)   rows {done[0]['loaded']:,} loaded, "
+            f"{done[0]['rejected']:,} rejected"
         )
-    ratio = product["seconds"] / pandas["seconds"]
+    ratio = _median(runs["product"], "seconds") / _median(runs["pandas"], "seconds")
+    factor = _median(runs["product"], "peak_kib") * 1024 / size
     print(f"time ratio product / pandas: {ratio:.2f} (target <= 0.5)")
-    print(f"product peak memory / file size: {product['peak_kib'] * 1024 / size:.2f} (target < 4)")
+    print(f"product peak memory / file size: {factor:.2f} (target < 4)")
 
 
 if __name__ == "__main__":
