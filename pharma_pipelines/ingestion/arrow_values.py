@@ -129,11 +129,11 @@ _UTF8_GROWTH = _utf8_growth()
 
 def _cp1252_chunk(array: pa.Array) -> pa.Array:
     offsets, data = string_parts(array)
-    high = np.flatnonzero(data >= 0x80)
-    if not len(high):
+    if not len(data) or data.max() < 0x80:
         return array.cast(
             pa.large_string() if pa.types.is_large_binary(array.type) else pa.string()
         )
+    high = np.flatnonzero(data >= 0x80)
     text = data.tobytes().decode("cp1252", errors="replace")
     added = np.concatenate([[0], np.cumsum(_UTF8_GROWTH[data[high]])])
     return from_parts(offsets + added[np.searchsorted(high, offsets)], text.encode("utf-8"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -118,23 +119,41 @@ def non_ascii_positions(data: bytes) -> np.ndarray:
     return scan_bytes(data, line_feeds=False)[0]
 
 
+SCAN_THREADS = 2
+"""Threads that scan a large file; numpy compares without holding the GIL."""
+
+
 def scan_bytes(data: bytes, *, line_feeds: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Offsets of the non-ASCII bytes and of the line feeds of ``data``, in one pass.
 
     Each chunk is compared twice while it is in the cache, so a large file is read from
-    memory once for both.
+    memory once for both; the chunks are shared out between threads.
     """
     view = np.frombuffer(data, dtype=np.uint8)
     check_high = not data.isascii()
-    high: list[np.ndarray] = []
-    feeds: list[np.ndarray] = []
-    for start in range(0, len(view), SCAN_CHUNK):
-        chunk = view[start : start + SCAN_CHUNK]
-        if check_high:
-            high.append(np.flatnonzero(chunk >= 0x80) + start)
-        if line_feeds:
-            feeds.append(np.flatnonzero(chunk == ord("\n")) + start)
+
+    def scan(span: range) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        high: list[np.ndarray] = []
+        feeds: list[np.ndarray] = []
+        for start in span:
+            chunk = view[start : start + SCAN_CHUNK]
+            if check_high:
+                high.append(np.flatnonzero(chunk >= 0x80) + start)
+            if line_feeds:
+                feeds.append(np.flatnonzero(chunk == ord("\n")) + start)
+        return high, feeds
+
+    starts = range(0, len(view), SCAN_CHUNK)
+    share = max(1, -(-len(starts) // SCAN_THREADS))
+    spans = [starts[i : i + share] for i in range(0, len(starts), share)]
+    if len(spans) > 1:
+        with ThreadPoolExecutor(SCAN_THREADS) as pool:
+            found = list(pool.map(scan, spans))
+    else:
+        found = [scan(span) for span in spans]
     empty = np.zeros(0, dtype=np.int64)
+    high = [h for part, _ in found for h in part]
+    feeds = [f for _, part in found for f in part]
     return (
         np.concatenate(high).astype(np.int64) if high else empty,
         np.concatenate(feeds).astype(np.int64) if feeds else empty,
