@@ -235,10 +235,8 @@ def quirky_file(quirks: Quirks, rows: int = 60) -> bytes:
         fields = _record(rng, quirks, len(header))
         lines.append(quirks.separator.join(_quote(f, quirks.separator) for f in fields))
     text = quirks.newline.join(lines) + (quirks.newline if rng.random() < 0.8 else "")
-    data = text.encode("utf-16-le" if quirks.encoding == "utf-16" else quirks.encoding, "replace")
-    if quirks.encoding == "utf-16":
-        data = codecs.BOM_UTF16_LE + data
-    return data
+    boms = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    return boms.get(quirks.encoding, b"") + text.encode(quirks.encoding, "replace")
 
 
 def _spoil(data: bytes, quirks: Quirks, rng: random.Random) -> bytes:
@@ -261,7 +259,7 @@ QUIRKS = [
     for seed, (separator, encoding, newline, decimal) in enumerate(
         (s, e, n, d)
         for s in (";", ",", "\t", "|")
-        for e in ("utf-8", "utf-8-sig", "cp1252", "utf-16")
+        for e in ("utf-8", "utf-8-sig", "cp1252", "utf-16-le", "utf-16-be")
         for n in ("\r\n", "\n")
         for d in (",", ".", " ")
     )
