@@ -206,13 +206,16 @@ def shape_digits(shape: str, fmt: NumberFormat) -> tuple[int, int]:
     return max(0, len(digits) + exponent), max(0, -exponent)
 
 
+DECIMAL_TYPES = ((9, pa.decimal32), (18, pa.decimal64), (38, pa.decimal128), (76, pa.decimal256))
+"""Arrow's decimal types by the most digits they hold (4, 8, 16 and 32 bytes a value)."""
+
+
 def decimal_type(integer_digits: int, scale: int) -> pa.DataType | None:
     """The narrowest Arrow decimal for the digits, ``None`` past 76 of them."""
     precision = max(integer_digits + scale, 1)
-    if precision <= 38:
-        return pa.decimal128(precision, scale)
-    if precision <= 76:
-        return pa.decimal256(precision, scale)
+    for most, kind in DECIMAL_TYPES:
+        if precision <= most:
+            return kind(precision, scale)
     return None
 
 

@@ -323,7 +323,7 @@ def test_typed_columns_follow_the_field_kinds() -> None:
     typed = read_typed("sap/stock.csv", text.encode("cp1252"))
     schema = typed.table.schema
     assert schema.field("material").type == pa.string()
-    assert schema.field("unrestricted").type == pa.decimal128(6, 2)
+    assert schema.field("unrestricted").type == pa.decimal32(6, 2)
     assert schema.field("manufactured_on").type == pa.date32()
     assert typed.table.column("material").to_pylist() == ["000012", "000013"]
     rows = typed.table.to_pylist()
