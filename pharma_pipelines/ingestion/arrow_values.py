@@ -75,17 +75,22 @@ def _rechunk(column: Column, convert: Any, kind: pa.DataType) -> pa.ChunkedArray
 
 
 def string_parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The offsets (``len + 1`` of them, from 0) and the bytes of a string or binary array."""
+    """The offsets (``len + 1`` of them, from 0) and the bytes of a string or binary array.
+
+    Both are views of the array's buffers where they can be: read them, do not write.
+    """
     if len(array) == 0:
         return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
     wide = pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
     buffers = array.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)
-    offsets = offsets[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
     base, end = int(offsets[0]), int(offsets[-1])
+    if base:
+        offsets = offsets - base
     if buffers[2] is None:
-        return offsets - base, np.zeros(0, dtype=np.uint8)
-    return offsets - base, np.frombuffer(buffers[2], dtype=np.uint8)[base:end]
+        return offsets, np.zeros(0, dtype=np.uint8)
+    return offsets, np.frombuffer(buffers[2], dtype=np.uint8)[base:end]
 
 
 def from_parts(
@@ -96,7 +101,9 @@ def from_parts(
     kind, width = (pa.large_string(), np.int64) if large else (pa.string(), np.int32)
     bits = None if validity is None else pa.py_buffer(validity)
     return pa.Array.from_buffers(
-        kind, len(offsets) - 1, [bits, pa.py_buffer(offsets.astype(width)), pa.py_buffer(data)]
+        kind,
+        len(offsets) - 1,
+        [bits, pa.py_buffer(offsets.astype(width, copy=False)), pa.py_buffer(data)],
     )
 
 

@@ -102,7 +102,7 @@ SCAN_CHUNK = 1 << 20
 
 
 def byte_positions(data: bytes, predicate: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Offsets (int64, ascending) of the bytes of ``data`` for which ``predicate`` holds.
+    """Offsets (ascending) of the bytes of ``data`` for which ``predicate`` holds.
 
     ``predicate`` maps a uint8 array to a boolean array of the same length.
     """
@@ -111,11 +111,11 @@ def byte_positions(data: bytes, predicate: Callable[[np.ndarray], np.ndarray]) -
         np.flatnonzero(predicate(view[start : start + SCAN_CHUNK])) + start
         for start in range(0, len(view), SCAN_CHUNK)
     ]
-    return np.concatenate(found).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
+    return _joined(found, len(data))
 
 
 def non_ascii_positions(data: bytes) -> np.ndarray:
-    """Offsets (int64, ascending) of every byte of ``data`` at or above 0x80."""
+    """Offsets (ascending) of every byte of ``data`` at or above 0x80."""
     return scan_bytes(data, line_feeds=False)[0]
 
 
@@ -151,13 +151,19 @@ def scan_bytes(data: bytes, *, line_feeds: bool = True) -> tuple[np.ndarray, np.
             found = list(pool.map(scan, spans))
     else:
         found = [scan(span) for span in spans]
-    empty = np.zeros(0, dtype=np.int64)
     high = [h for part, _ in found for h in part]
     feeds = [f for _, part in found for f in part]
-    return (
-        np.concatenate(high).astype(np.int64) if high else empty,
-        np.concatenate(feeds).astype(np.int64) if feeds else empty,
-    )
+    return _joined(high, len(data)), _joined(feeds, len(data))
+
+
+def offset_type(size: int) -> type[np.signedinteger]:
+    """Four bytes an offset while they fit: a million positions cost 4 MB, not 8."""
+    return np.int32 if size < np.iinfo(np.int32).max else np.int64
+
+
+def _joined(parts: list[np.ndarray], size: int) -> np.ndarray:
+    kind = offset_type(size)
+    return np.concatenate(parts, dtype=kind) if parts else np.zeros(0, dtype=kind)
 
 
 def _cp1252_undefined() -> np.ndarray:
@@ -233,12 +239,12 @@ def _mostly_utf8(data: bytes, high: np.ndarray | None = None) -> bool:
     high = non_ascii_positions(data) if high is None else high
     if not len(high):
         return False
-    run_starts = np.flatnonzero(np.diff(high, prepend=-2) > 1)
-    lengths = np.diff(np.append(run_starts, len(high)))
     # A lone non-ASCII byte between ASCII bytes is never valid UTF-8 (Windows-1252 text
     # is mostly such bytes): it is counted, and only longer runs are decoded.
-    lone = int(np.count_nonzero(lengths == 1))
-    high = high[np.repeat(lengths > 1, lengths)]
+    gaps = np.diff(high)
+    joined = np.concatenate([[False], gaps == 1]) | np.concatenate([gaps == 1, [False]])
+    lone = len(high) - int(np.count_nonzero(joined))
+    high = high[joined]
     if not len(high):
         return False
     view = np.frombuffer(data, dtype=np.uint8)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pharma_pipelines.ingestion.encoding import SCAN_CHUNK, byte_positions
+from pharma_pipelines.ingestion.encoding import SCAN_CHUNK, byte_positions, offset_type
 
 QUOTE = ord('"')
 LF = ord("\n")
@@ -103,8 +103,7 @@ def record_bounds(
         quotes = np.zeros(0, dtype=np.int64)
         boundaries = breaks
         boundary_lines = np.arange(2, len(breaks) + 2)
-    # Four bytes an offset while they fit: a million records cost 12 MB, not 24.
-    width = np.int32 if len(buffer) < np.iinfo(np.int32).max else np.int64
+    width = offset_type(len(buffer))
     starts = np.concatenate([[start], boundaries + 1]).astype(width)
     lines = np.concatenate([[1], boundary_lines]).astype(width)
     view = np.frombuffer(buffer, dtype=np.uint8)
