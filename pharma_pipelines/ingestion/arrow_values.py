@@ -323,13 +323,15 @@ def _plain_chunk(array: pa.Array, fmt: NumberFormat, usable: np.ndarray) -> pa.A
     minus = data[last] == ord("-")
     dropped = data == ord(fmt.thousands)
     dropped[last[minus | (data[last] == ord("+"))]] = True
-    drop = np.flatnonzero(dropped)
-    plain = np.delete(data, drop)
-    offsets = offsets - np.searchsorted(drop, offsets)
+    plain = data[~dropped]
+    before = np.concatenate([[0], np.cumsum(dropped, dtype=offsets.dtype)])
+    offsets = offsets - before[offsets]
     negative = filled[minus]
     if len(negative):
         plain = np.insert(plain, offsets[negative], ord("-"))
-        offsets = offsets + np.searchsorted(negative, np.arange(len(offsets)))
+        inserted = np.zeros(len(offsets), dtype=offsets.dtype)
+        inserted[negative + 1] = 1
+        offsets = offsets + np.cumsum(inserted, dtype=offsets.dtype)
     if fmt.decimal != ".":
         plain[plain == ord(fmt.decimal)] = ord(".")
     validity = np.packbits(usable, bitorder="little").tobytes()
