@@ -613,18 +613,81 @@ def _read_body(
     chunked = parsed.columns
     del parsed
     _hand_back_freed_memory()  # what pyarrow needed for splitting, before the columns grow
-    odd_fields = [_record_fields(source, bounds, int(r), separator) for r in odd_records]
+    odd = {int(r): _record_fields(source, bounds, int(r), separator) for r in odd_records}
+    judged = _judge(table, chunked, source.codec, list(odd.values()), text_table, text=text)
+    del chunked
+    size = len(bulk_records)
+    all_blank = np.logical_and.reduce(judged.blank) if size else np.zeros(0, dtype=bool)
+    suspect = _suspects(table, judged, size=size)
+    _hand_back_freed_memory()
+    row_of = np.full(len(bounds), -1, dtype=np.int32 if size < 2**31 else np.int64)
+    row_of[bulk_records] = np.arange(size)
+    records = bounds.record_at(source.suspects)
+    rows = row_of[records[records >= 0]]
+    suspect[rows[rows >= 0]] = True
+    suspect &= ~all_blank
+    detection = judged.detection
+    read = ColumnarRead(
+        path=path,
+        kind=table.spec.entity,
+        reason=reason,
+        table=table,
+        detection=detection,
+        encoding=source.choice.label,
+        layout=text_table.layout(
+            detection.format, assumed=detection.assumed, header_line=matched.line
+        ),
+        columns=judged.columns,
+        blank=judged.blank,
+        decimal_types={},
+        dates={i: verdicts.dates for i, verdicts in judged.dates.items()},
+        lines=bounds.lines[bulk_records],
+        keep=~suspect & ~all_blank,
+        blank_records=int(np.count_nonzero(~filled)) + int(np.count_nonzero(all_blank)),
+    )
+    suspects = bulk_records[suspect]
+    _settle(read, source, bounds, separator, body, np.union1d(suspects, odd_records), odd, row_of)
+    rows = None if read.keep.all() else read.keep
+    read.decimal_types = {
+        i: census.decimal_type(detection.format, rows, [r.values[table.keys[i]] for r in read.rows])
+        for i, census in judged.shapes.items()
+        if i in table.columns
+    }
+    return read
 
+
+@dataclass
+class _Judged:
+    """The body's text columns and what the bulk pass found in them."""
+
+    columns: list[Column]
+    blank: list[np.ndarray]
+    shapes: dict[int, ShapeCensus]
+    detection: NumberFormatDetection
+    dates: dict[int, DateVerdicts]
+
+
+def _judge(
+    table: Table,
+    chunked: list[pa.ChunkedArray],
+    codec: str,
+    odd_fields: list[list[str]],
+    text_table: TextTable,
+    *,
+    text: bool,
+) -> _Judged:
+    """Columns as text, blanks, number shapes and format, dates: column by column, in threads.
+
+    Without ``text`` a date column's text is let go once its dates are read, unless the
+    bulk pass still compares it.
+    """
     with ThreadPoolExecutor(THREADS) as pool:
-        columns = list(pool.map(lambda c: _as_text(c, source.codec), chunked))
-        del chunked
+        columns = list(pool.map(lambda c: _as_text(c, codec), chunked))
+        chunked.clear()
         blank = list(pool.map(blank_mask, columns))
+        numbers = number_columns(table)
         shapes = dict(
-            zip(
-                number_columns(table),
-                pool.map(lambda i: ShapeCensus(columns[i]), number_columns(table)),
-                strict=True,
-            )
+            zip(numbers, pool.map(lambda i: ShapeCensus(columns[i]), numbers), strict=True)
         )
         detection = _detect(table, columns, shapes, odd_fields, text_table.default_format, pool)
         compared = _compared_columns(table)
@@ -637,60 +700,42 @@ def _read_body(
 
         date_fields = _fields_of(table, FieldKind.DATE)
         dates = dict(zip(date_fields, pool.map(read_dates, date_fields), strict=True))
-    size = len(bulk_records)
-    all_blank = np.logical_and.reduce(blank) if size else np.zeros(0, dtype=bool)
-    suspect = _suspects(table, columns, blank, detection.format, shapes, dates, size=size)
-    _hand_back_freed_memory()
-    row_of = np.full(len(bounds), -1, dtype=np.int32 if size < 2**31 else np.int64)
-    row_of[bulk_records] = np.arange(size)
-    records = bounds.record_at(source.suspects)
-    rows = row_of[records[records >= 0]]
-    suspect[rows[rows >= 0]] = True
-    suspect &= ~all_blank
+    return _Judged(columns, blank, shapes, detection, dates)
 
-    read = ColumnarRead(
-        path=path,
-        kind=table.spec.entity,
-        reason=reason,
-        table=table,
-        detection=detection,
-        encoding=source.choice.label,
-        layout=text_table.layout(
-            detection.format, assumed=detection.assumed, header_line=matched.line
-        ),
-        columns=columns,
-        blank=blank,
-        decimal_types={},
-        dates={i: verdicts.dates for i, verdicts in dates.items()},
-        lines=bounds.lines[bulk_records],
-        keep=~suspect & ~all_blank,
-        blank_records=int(np.count_nonzero(~filled)) + int(np.count_nonzero(all_blank)),
-    )
+
+def _settle(
+    read: ColumnarRead,
+    source: _Source,
+    bounds: RecordBounds,
+    separator: str,
+    body: np.ndarray,
+    records: np.ndarray,
+    odd: dict[int, list[str]],
+    row_of: np.ndarray,
+) -> None:
+    """Hand each record the bulk pass could not settle to the row path's rules, in order.
+
+    A suspect with the right field count that passes is a row whose fields pyarrow split
+    as csv does: its values stay in the columns.
+    """
     rules = RecordRules(
-        table, detection, locate=lambda n: f"{path} line {n}", codec=source.choice.encoding
+        read.table,
+        read.detection,
+        locate=lambda n: f"{read.path} line {n}",
+        codec=source.choice.encoding,
     )
     damage_at = (
         damage_by_record(bounds.lines[body].tolist(), source.damaged) if source.damaged else {}
     )
-    odd_at = dict(zip(odd_records.tolist(), odd_fields, strict=True))
-    for record in np.union1d(bulk_records[suspect], odd_records).tolist():
-        in_columns = record not in odd_at
-        fields = _record_fields(source, bounds, record, separator) if in_columns else odd_at[record]
+    for record in records.tolist():
+        in_columns = record not in odd
+        fields = _record_fields(source, bounds, record, separator) if in_columns else odd[record]
         line = int(bounds.lines[record])
         checked = rules.check(SourceRecord(number=line, fields=fields), damage_at.get(line, []))
         if checked.row is not None and in_columns:
-            # A suspect that passes is a row whose fields pyarrow split as csv does: its
-            # values stay in the columns.
             read.keep[row_of[record]] = True
-            continue
-        _tally(read, checked)
-    rows = None if read.keep.all() else read.keep
-    read.decimal_types = {
-        i: census.decimal_type(detection.format, rows, [r.values[table.keys[i]] for r in read.rows])
-        for i, census in shapes.items()
-        if i in table.columns
-    }
-    return read
+        else:
+            _tally(read, checked)
 
 
 def _header_probe(table: Table) -> int | None:
@@ -755,20 +800,12 @@ def _detect(
     return decide_number_format(votes, default)
 
 
-def _suspects(
-    table: Table,
-    columns: list[Column],
-    blank: list[np.ndarray],
-    fmt: NumberFormat,
-    shapes: dict[int, ShapeCensus],
-    dates: dict[int, DateVerdicts],
-    *,
-    size: int,
-) -> np.ndarray:
+def _suspects(table: Table, judged: _Judged, *, size: int) -> np.ndarray:
     """Rows a rule may reject or that may repeat the header: ``RecordRules`` settles them.
 
     Only the columns :func:`_compared_columns` names are read as text.
     """
+    columns, blank, fmt = judged.columns, judged.blank, judged.detection.format
     suspect = np.zeros(size, dtype=bool)
     header_again = [h.strip() for h in table.header]
     probe = _header_probe(table)
@@ -783,11 +820,11 @@ def _suspects(
         if spec.required:
             suspect |= blank[index]
         if spec.kind is FieldKind.NUMBER:
-            suspect |= shapes[index].invalid(fmt)
+            suspect |= judged.shapes[index].invalid(fmt)
         elif spec.kind is FieldKind.DATE:
-            suspect |= dates[index].invalid
+            suspect |= judged.dates[index].invalid
             if spec.required:
-                suspect |= dates[index].empty
+                suspect |= judged.dates[index].empty
     return suspect
 
 
