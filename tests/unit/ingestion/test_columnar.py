@@ -11,11 +11,13 @@ that pile up every quirk of SAP flat files.
 from __future__ import annotations
 
 import codecs
+import io
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv
 import pytest
 
 from pharma_pipelines.ingestion import ParsedExtract, parse_file
@@ -333,6 +335,10 @@ def test_typed_columns_follow_the_field_kinds() -> None:
     assert [r["row_number"] for r in rows] == [2, 3]
     assert {r["source_file"] for r in rows} == {"sap/stock.csv"}
     assert typed.kinds["unrestricted"] is FieldKind.NUMBER
+    written = io.BytesIO()
+    pyarrow.csv.write_csv(typed.table, written)  # what an inspection writes as rows.csv
+    lines = written.getvalue().decode().splitlines()
+    assert lines[1].startswith('"000012","0100",-1234.50,2027-01-04,9999-12-31,"sap/stock.csv"')
 
 
 @pytest.mark.parametrize(
