@@ -136,7 +136,8 @@ def parse_sap_number(text: str | None, fmt: NumberFormat) -> Decimal | None:
         raise ValueRuleError(
             text, "is not a number", f"a number written as {fmt.example}"
         ) from error
-    return -value if sign < 0 else value
+    # copy_negate, not unary minus: that would round to the context's 28 digits.
+    return value.copy_negate() if sign < 0 else value
 
 
 @dataclass(frozen=True)

@@ -376,3 +376,11 @@ def test_typed_extract_moves_untypable_rows_to_rejects() -> None:
     assert typed.rows_loaded == 0
     [reject] = typed.rejects
     assert (reject.row_number, reject.column, reject.raw_value) == (2, "CLABS", "1,5,5")
+
+
+def test_numbers_past_76_digits_keep_their_exact_decimal_text() -> None:
+    huge = "1" * 80
+    text = f"MATNR;WERKS;CLABS\n0001;0100;{huge},5-\n0002;0100;2,5\n"
+    typed = read_typed("sap/stock.csv", text.encode())
+    assert typed.table.schema.field("unrestricted").type == pa.string()
+    assert typed.table.column("unrestricted").to_pylist() == [f"-{huge}.5", "2.5"]
