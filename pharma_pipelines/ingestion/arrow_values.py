@@ -54,7 +54,8 @@ _WHITESPACE_LEAD = np.zeros(256, dtype=bool)
 for _char in PY_WHITESPACE:
     _WHITESPACE_LEAD[_char.encode("utf-8")[0]] = True
 
-_SHAPE_TABLE = bytes.maketrans(b"123456789", b"111111111")
+_SHAPE_DIGITS = np.arange(256, dtype=np.uint8)
+_SHAPE_DIGITS[ord("1") : ord("9") + 1] = ord("1")
 
 _MAYBE_NUMBER = re.compile(f"^[0-9.,+\\-{re.escape(PY_WHITESPACE)}]*$")
 """A superset of what can vote for a number format: digits, separators, signs, spaces."""
@@ -184,10 +185,9 @@ def number_shapes(column: Column) -> pa.ChunkedArray:
     """Each value with its digits 1-9 written as ``1`` (what number rules depend on)."""
 
     def shapes(chunk: pa.Array) -> pa.Array:
-        # Same offsets, other bytes: the chunk's offsets buffer is reused as it is, and
-        # bytes.translate rewrites the bytes faster than a numpy lookup.
+        # Same offsets, other bytes: the chunk's offsets buffer is reused as it is.
         validity, offsets, data = chunk.buffers()
-        written = data.to_pybytes().translate(_SHAPE_TABLE) if data else b""
+        written = _SHAPE_DIGITS[np.frombuffer(data, dtype=np.uint8)] if data else b""
         return pa.Array.from_buffers(
             chunk.type, len(chunk), [validity, offsets, pa.py_buffer(written)], offset=chunk.offset
         )
