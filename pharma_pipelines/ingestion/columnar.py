@@ -32,7 +32,9 @@ API
     and ``decimal256``; past 76 digits the decimal's text); dates are
     ``date32``, where ``00000000`` and blank are null and ``99991231`` stays 9999-12-31,
     the open-ended date of :func:`~pharma_pipelines.values.parse_sap_date`. A blank value
-    is null in every column. ``rejects`` are :class:`RowReject` as the row path writes
+    is null in every column. Columns come in chunks (slices around rejected rows share
+    the read's buffers instead of copying them); ``table.combine_chunks()`` makes each
+    contiguous. ``rejects`` are :class:`RowReject` as the row path writes
     them; ``rows_read == rows_loaded + len(rejects)``. ``number_format``, ``encoding``,
     ``layout``, ``header_map`` and the record counters mean what they mean on
     ``ParsedExtract``.
@@ -260,11 +262,12 @@ class ColumnarRead:
     def _bulk_texts(self) -> list[Column]:
         """The kept rows' values as the raw layer stores them: blank written as ''."""
         everything = bool(self.keep.all())
+        runs = _kept_runs(self.keep)
 
         def text(pair: tuple[Column, np.ndarray]) -> Column:
             column, blank = pair
             if not everything:
-                column, blank = pc.filter(column, self.keep), blank[self.keep]
+                column, blank = _select(column, self.keep, runs), blank[self.keep]
             return pc.if_else(pa.array(blank), "", column) if blank.any() else column
 
         with ThreadPoolExecutor(THREADS) as pool:
@@ -308,6 +311,7 @@ class ColumnarRead:
         """
         keys, fmt = self.table.keys, self.detection.format
         everything = bool(self.keep.all())
+        runs = _kept_runs(self.keep)
         settled = [[r.values[k] for r in self.rows] for k in keys]
         _hand_back_freed_memory()
 
@@ -327,7 +331,7 @@ class ColumnarRead:
                 column = text_or_null(text, blank)
                 more = pa.array([v or None for v in settled[i]], pa.string())
             if not everything:
-                column = pc.filter(column, self.keep)
+                column = _select(column, self.keep, runs)
             return pa.chunked_array([*chunks_of(column), more]) if len(more) else column
 
         with ThreadPoolExecutor(THREADS) as pool:
@@ -351,6 +355,30 @@ class ColumnarRead:
             short_records=self.short_records,
             repeated_headers=self.repeated_headers,
         )
+
+
+MAX_RUNS_SHARE = 256
+"""Kept rows are taken as slices while there is at most one run of them per this many rows."""
+
+
+def _kept_runs(keep: np.ndarray) -> list[tuple[int, int]] | None:
+    """(start, length) of each run of kept rows, ``None`` when the runs are too many.
+
+    A few rejects among a million rows leave a few long runs: slices of them share the
+    text's buffers, where filtering would copy every kept value.
+    """
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
+    if len(edges) // 2 > max(16, len(keep) // MAX_RUNS_SHARE):
+        return None
+    return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _select(column: Column, keep: np.ndarray, runs: list[tuple[int, int]] | None) -> Column:
+    """The kept rows of a column: zero-copy slices along ``runs``, else a filtered copy."""
+    if runs is None:
+        return pc.filter(column, keep)
+    pieces = [chunk for start, length in runs for chunk in chunks_of(column.slice(start, length))]
+    return pa.chunked_array(pieces, type=column.type)
 
 
 def _wide_decimals(text: Column, fmt: NumberFormat, keep: np.ndarray, more: list[str]) -> pa.Array:
