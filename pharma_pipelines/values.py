@@ -27,7 +27,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -137,7 +137,8 @@ def parse_sap_number(text: str | None, fmt: NumberFormat) -> Decimal | None:
         raise ValueRuleError(
             text, "is not a number", f"a number written as {fmt.example}"
         ) from error
-    return -value if sign < 0 else value
+    # copy_negate, not unary minus: that would round to the context's 28 digits.
+    return value.copy_negate() if sign < 0 else value
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,12 @@ class NumberFormatDetection:
 _NUMBER_LIKE = re.compile(r"[+-]?[\d.,  ]*\d[\d.,  ]*[+-]?", re.ASCII)
 
 
-def _vote(text: str) -> NumberFormat | None:
-    """Which format a single value proves, or ``None`` when it proves none."""
+def number_format_vote(text: str) -> NumberFormat | None:
+    """Which format a single value proves, or ``None`` when it proves none.
+
+    >>> number_format_vote("0,5") is DECIMAL_COMMA, number_format_vote("1.000")
+    (True, None)
+    """
     stripped = text.strip().translate(_SPACES)
     if not _NUMBER_LIKE.fullmatch(stripped):
         return None
@@ -193,9 +198,21 @@ def detect_number_format(
     """
     votes = dict.fromkeys(NUMBER_FORMATS, 0)
     for value in values:
-        fmt = _vote(value)
+        fmt = number_format_vote(value)
         if fmt is not None:
             votes[fmt] += 1
+    return decide_number_format(votes, default)
+
+
+def decide_number_format(
+    votes: Mapping[NumberFormat, int], default: NumberFormat = DECIMAL_POINT
+) -> NumberFormatDetection:
+    """The format with most votes (first of :data:`NUMBER_FORMATS` on a tie), else ``default``.
+
+    Readers that count votes themselves (the columnar reader counts them per distinct
+    value shape) decide with this, so every reader chooses the same way.
+    """
+    votes = {fmt: votes.get(fmt, 0) for fmt in NUMBER_FORMATS}
     named = {fmt.example: n for fmt, n in votes.items()}
     best = max(NUMBER_FORMATS, key=lambda fmt: votes[fmt])
     if votes[best] == 0:

@@ -3,10 +3,18 @@
 The bounded context imports neither Dagster nor any other context. The asset
 layer calls :func:`parse_file` for each landed file and stores its extracts
 (rows, rejects, lineage) and attachments; :func:`classify` answers "what is
-this file" without reading its rows. Value parsers shared with the curated
+this file" without reading its rows. :func:`read_typed` and :func:`typed_extract`
+give an extract's values typed, in an Arrow table (see
+:mod:`pharma_pipelines.ingestion.columnar`). Value parsers shared with the curated
 layer live in :mod:`pharma_pipelines.values`.
 """
 
+from pharma_pipelines.ingestion.columnar import (
+    NotColumnarError,
+    TypedExtract,
+    read_typed,
+    typed_extract,
+)
 from pharma_pipelines.ingestion.kinds import BUNDLE_KINDS, EMAIL_KIND, ENTITIES, SOURCES
 from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import (
@@ -30,12 +38,16 @@ __all__ = [
     "SOURCES",
     "Classification",
     "ExtractedAttachment",
+    "NotColumnarError",
     "ParsedExtract",
     "ParsedFile",
     "RawRow",
     "ReadLimits",
     "RowReject",
+    "TypedExtract",
     "classify",
     "content_hash",
     "parse_file",
+    "read_typed",
+    "typed_extract",
 ]

@@ -104,7 +104,7 @@ MAX_RECORD_LINES = 100
 """A quoted field spanning more lines than this is a quote that was never closed."""
 
 
-def _runaway(fields: list[str], separator: str, span: int, *, at_end: bool) -> bool:
+def is_runaway(fields: list[str], separator: str, span: int, *, at_end: bool) -> bool:
     """Whether a record is the remains of an unclosed quote.
 
     Python's csv module reads an unclosed quote silently to the end of the file. Real
@@ -149,7 +149,7 @@ def read_records(
             raise UnterminatedQuoteError(previous + 1, str(error)) from error
         start = previous + 1
         previous = reader.line_num
-        if _runaway(fields, separator, previous - start + 1, at_end=stream.tell() == len(text)):
+        if is_runaway(fields, separator, previous - start + 1, at_end=stream.tell() == len(text)):
             raise UnterminatedQuoteError(start, "a quoted field is never closed")
         if sap_list:
             joined = separator.join(fields)

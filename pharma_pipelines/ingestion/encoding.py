@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -93,8 +97,99 @@ def show_damage(text: str) -> str:
     return _DAMAGE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02X}", text)
 
 
-def _damaged_bytes(data: bytes, encoding: str, start: int) -> tuple[DamagedByte, ...]:
-    """Locate undecodable bytes: offsets are in ``data`` (``start`` skips the BOM)."""
+SCAN_CHUNK = 1 << 20
+"""Bytes scanned per numpy pass: no file-sized temporary, and each pass stays in the cache."""
+
+
+def byte_positions(data: bytes, predicate: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Offsets (ascending) of the bytes of ``data`` for which ``predicate`` holds.
+
+    ``predicate`` maps a uint8 array to a boolean array of the same length.
+    """
+    view = np.frombuffer(data, dtype=np.uint8)
+    found = [
+        np.flatnonzero(predicate(view[start : start + SCAN_CHUNK])) + start
+        for start in range(0, len(view), SCAN_CHUNK)
+    ]
+    return _joined(found, len(data))
+
+
+def non_ascii_positions(data: bytes) -> np.ndarray:
+    """Offsets (ascending) of every byte of ``data`` at or above 0x80."""
+    return scan_bytes(data, line_feeds=False)[0]
+
+
+SCAN_THREADS = 2
+"""Threads that scan a large file; numpy compares without holding the GIL."""
+
+
+def scan_bytes(data: bytes, *, line_feeds: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets of the non-ASCII bytes and of the line feeds of ``data``, in one pass.
+
+    Each chunk is compared twice while it is in the cache, so a large file is read from
+    memory once for both; the chunks are shared out between threads.
+    """
+    view = np.frombuffer(data, dtype=np.uint8)
+    check_high = not data.isascii()
+
+    def scan(span: range) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        high: list[np.ndarray] = []
+        feeds: list[np.ndarray] = []
+        for start in span:
+            chunk = view[start : start + SCAN_CHUNK]
+            if check_high:
+                high.append(np.flatnonzero(chunk >= 0x80) + start)
+            if line_feeds:
+                feeds.append(np.flatnonzero(chunk == ord("\n")) + start)
+        return high, feeds
+
+    starts = range(0, len(view), SCAN_CHUNK)
+    share = max(1, -(-len(starts) // SCAN_THREADS))
+    spans = [starts[i : i + share] for i in range(0, len(starts), share)]
+    if len(spans) > 1:
+        with ThreadPoolExecutor(SCAN_THREADS) as pool:
+            found = list(pool.map(scan, spans))
+    else:
+        found = [scan(span) for span in spans]
+    high = [h for part, _ in found for h in part]
+    feeds = [f for _, part in found for f in part]
+    return _joined(high, len(data)), _joined(feeds, len(data))
+
+
+def offset_type(size: int) -> type[np.signedinteger]:
+    """Four bytes an offset while they fit: a million positions cost 4 MB, not 8."""
+    return np.int32 if size < np.iinfo(np.int32).max else np.int64
+
+
+def _joined(parts: list[np.ndarray], size: int) -> np.ndarray:
+    kind = offset_type(size)
+    return np.concatenate(parts, dtype=kind) if parts else np.zeros(0, dtype=kind)
+
+
+def _cp1252_undefined() -> np.ndarray:
+    undefined = np.zeros(256, dtype=bool)
+    for byte in range(0x80, 0x100):
+        try:
+            bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            undefined[byte] = True
+    return undefined
+
+
+CP1252_UNDEFINED = _cp1252_undefined()
+"""For each byte value, whether Windows-1252 leaves it undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
+
+
+def _damage_offsets(
+    data: bytes, encoding: str, start: int, high: np.ndarray | None = None
+) -> list[int]:
+    """Offsets of the bytes that do not decode in ``encoding``, from ``start`` on."""
+    if encoding == "cp1252":
+        # A single-byte code page fails byte by byte, so the undefined bytes are the damage.
+        high = non_ascii_positions(data) if high is None else high
+        high = high[high >= start]
+        view = np.frombuffer(data, dtype=np.uint8)
+        return high[CP1252_UNDEFINED[view[high]]].tolist()
     offsets: list[int] = []
     position = start
     while position < len(data):
@@ -104,9 +199,16 @@ def _damaged_bytes(data: bytes, encoding: str, start: int) -> tuple[DamagedByte,
         except UnicodeDecodeError as error:
             offsets.extend(range(position + error.start, position + error.end))
             position += error.end
+    return offsets
+
+
+def _damaged_bytes(
+    data: bytes, encoding: str, start: int, high: np.ndarray | None = None
+) -> tuple[DamagedByte, ...]:
+    """Locate undecodable bytes: offsets are in ``data`` (``start`` skips the BOM)."""
     found: list[DamagedByte] = []
     line, counted = 1, 0
-    for offset in offsets:
+    for offset in _damage_offsets(data, encoding, start, high):
         line += data.count(b"\n", counted, offset)
         counted = offset
         found.append(DamagedByte(offset=offset, line=line, byte=data[offset]))
@@ -127,11 +229,96 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _mostly_utf8(data: bytes) -> bool:
-    text = data.decode("utf-8", errors="surrogateescape")
-    escaped = len(_DAMAGE.findall(text))
-    multibyte = len(_NON_ASCII.findall(text)) - escaped
+def _mostly_utf8(data: bytes, high: np.ndarray | None = None) -> bool:
+    """Whether the valid UTF-8 sequences outnumber the bytes that are not valid UTF-8.
+
+    Only the runs of non-ASCII bytes are decoded, joined by line breaks: an ASCII byte
+    ends every UTF-8 sequence, so each run decodes as it would in place, and a large file
+    needs no decoded copy.
+    """
+    high = non_ascii_positions(data) if high is None else high
+    if not len(high):
+        return False
+    # A lone non-ASCII byte between ASCII bytes is never valid UTF-8 (Windows-1252 text
+    # is mostly such bytes): it is counted, and only longer runs are decoded.
+    gaps = np.diff(high)
+    joined = np.concatenate([[False], gaps == 1]) | np.concatenate([gaps == 1, [False]])
+    lone = len(high) - int(np.count_nonzero(joined))
+    high = high[joined]
+    if not len(high):
+        return False
+    view = np.frombuffer(data, dtype=np.uint8)
+    new_run = np.flatnonzero(np.diff(high) > 1) + 1
+    runs = np.insert(view[high], new_run, ord("\n")).tobytes()
+    if high[-1] != len(data) - 1:
+        runs += b"\n"  # the last run is followed by ASCII in the file, not by its end
+    # Each undecodable byte becomes one character when escaped and none when ignored; the
+    # characters left after ignoring are the letters plus the line breaks put in above.
+    escaped_length = len(runs.decode("utf-8", errors="surrogateescape"))
+    letters_and_breaks = len(runs.decode("utf-8", errors="ignore"))
+    escaped = escaped_length - letters_and_breaks + lone
+    multibyte = letters_and_breaks - runs.count(b"\n")
     return multibyte > escaped
+
+
+def _first_invalid_utf8(data: bytes) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, ``None`` when all of it is."""
+    if data.isascii():
+        return None
+    # Decoded piece by piece, cut after a line break (never inside a UTF-8 sequence): a
+    # Windows-1252 file fails in its first piece, and no file-sized text is built.
+    start, piece = 0, 1 << 16
+    while start < len(data):
+        end = data.find(b"\n", start + piece)
+        end = len(data) if end < 0 else end + 1
+        try:
+            data[start:end].decode("utf-8")
+        except UnicodeDecodeError as error:
+            return start + error.start
+        start, piece = end, min(piece * 4, 1 << 24)
+    return None
+
+
+@dataclass(frozen=True)
+class EncodingChoice:
+    """The encoding a file is read with, whether a BOM said so, and why when not obvious."""
+
+    encoding: str
+    bom: bool = False
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        label = encoding_label(self.encoding)
+        return f"{label} ({self.note})" if self.note else label
+
+
+def choose_encoding(data: bytes, high: np.ndarray | None = None) -> EncodingChoice:
+    """The encoding of a whole file, chosen as the module docstring says, without decoding it.
+
+    ``high`` may pass :func:`non_ascii_positions` of ``data`` when the caller has them.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return EncodingChoice(encoding, bom=True)
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        return EncodingChoice(utf16)
+    invalid = _first_invalid_utf8(data)
+    if invalid is None:
+        return EncodingChoice("utf-8")
+    if _mostly_utf8(data, high):
+        return EncodingChoice(
+            "utf-8", note="UTF-8 letters elsewhere, so damaged bytes, not another code page"
+        )
+    line = data.count(b"\n", 0, invalid) + 1
+    return EncodingChoice(
+        "cp1252",
+        note=(
+            f"not UTF-8: byte 0x{data[invalid]:02X} at byte offset {invalid} "
+            f"(line {line}) is invalid there"
+        ),
+    )
 
 
 def decode_bytes(data: bytes) -> DecodedText:
@@ -140,26 +327,21 @@ def decode_bytes(data: bytes) -> DecodedText:
     Raises :class:`DecodingError` only for UTF-16 that is broken (odd length,
     lone surrogates), which cannot be read record by record.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return _decode_as(data, encoding, bom=True)
-    utf16 = utf16_without_bom(data)
-    if utf16 is not None:
-        return _decode_as(data, utf16, bom=False)
-    try:
-        return DecodedText(text=data.decode("utf-8"), encoding="utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        not_utf8 = (
-            f"not UTF-8: byte 0x{data[error.start]:02X} at byte offset {error.start} "
-            f"(line {line}) is invalid there"
-        )
-    if _mostly_utf8(data):
-        decoded = _decode_as(data, "utf-8", bom=False)
-        return replace(
-            decoded, note="UTF-8 letters elsewhere, so damaged bytes, not another code page"
-        )
-    return replace(_decode_as(data, "cp1252", bom=False), note=not_utf8)
+    choice = choose_encoding(data)
+    return replace(_decode_as(data, choice.encoding, bom=choice.bom), note=choice.note)
+
+
+def damaged_bytes(
+    data: bytes, choice: EncodingChoice, high: np.ndarray | None = None
+) -> tuple[DamagedByte, ...]:
+    """Every byte of ``data`` that is invalid in the chosen encoding (none for UTF-16)."""
+    if choice.encoding.startswith("utf-16"):
+        return ()
+    codec = "utf-8" if choice.encoding == "utf-8-sig" else choice.encoding
+    start = len(codecs.BOM_UTF8) if choice.encoding == "utf-8-sig" else 0
+    if codec == "utf-8" and _first_invalid_utf8(data[start:]) is None:
+        return ()
+    return _damaged_bytes(data, codec, start, high)
 
 
 def _decode_as(data: bytes, encoding: str, *, bom: bool) -> DecodedText:

@@ -11,52 +11,31 @@ its rule, and the rows typed the way the curated layer will read them
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pharma_pipelines.ingestion.kinds import SPECS_BY_ENTITY
-from pharma_pipelines.ingestion.model import ParsedExtract, ParsedFile
-from pharma_pipelines.ingestion.parse import SOURCE_FOLDERS, parse_file
+from pharma_pipelines.ingestion.columnar import TypedExtract, typed_extract
+from pharma_pipelines.ingestion.kinds import SOURCE_FOLDERS
+from pharma_pipelines.ingestion.model import ParsedFile, RowReject
+from pharma_pipelines.ingestion.parse import parse_file
 from pharma_pipelines.ingestion.schema import FieldKind
-from pharma_pipelines.values import (
-    DECIMAL_COMMA,
-    DECIMAL_POINT,
-    NumberFormat,
-    ValueRuleError,
-    detect_number_format,
-    parse_sap_date,
-    parse_sap_number,
-)
 
-LINEAGE_COLUMNS = ("entity", "part", "source_file", "content_hash", "row_number")
+ROW_COLUMNS = ("entity", "part")
 REJECT_COLUMNS = ("source_file", "entity", "part", "line", "column", "value", "rule", "message")
-
-TypedValue = str | Decimal | None
-
-
-@dataclass
-class TypedExtract:
-    """The rows of one extract with each canonical field typed by its kind.
-
-    ``kinds`` gives the kind of every column (unmapped source columns are
-    text); ``typing_problems`` lists cells the curated rules would refuse
-    although the raw layer stored their row, which should never happen and
-    is shown rather than hidden.
-    """
-
-    extract: ParsedExtract
-    columns: list[str]
-    kinds: dict[str, FieldKind]
-    rows: list[dict[str, TypedValue]]
-    number_formats: dict[str, NumberFormat] = field(default_factory=dict)
-    typing_problems: list[str] = field(default_factory=list)
+_LINEAGE = ("source_file", "content_hash", "row_number")
 
 
 @dataclass
 class Inspection:
-    """One file as the platform sees it."""
+    """One file as the platform sees it: the raw layer's reading and its typed rows.
+
+    ``typed`` holds one :class:`TypedExtract` per extract, typed by the same code the
+    columnar reader uses; ``typing_problems`` names rows the raw layer stored but whose
+    values do not type, which should never happen and is shown rather than hidden.
+    """
 
     path: str
     size: int
@@ -80,61 +59,27 @@ class Inspection:
         return sum(len(e.rejects) for e in self.parsed.extracts)
 
     @property
+    def typing_problems(self) -> list[RowReject]:
+        return [
+            reject
+            for extract, typed in zip(self.parsed.extracts, self.typed, strict=True)
+            for reject in typed.rejects[len(extract.rejects) :]
+        ]
+
+    @property
     def exit_code(self) -> int:
         """0 when every row loads, 1 when rows are rejected or the file is quarantined."""
         return 1 if self.quarantined or self.rows_rejected else 0
 
 
-def _number_formats(extract: ParsedExtract, numeric: Sequence[str]) -> dict[str, NumberFormat]:
-    # The raw layer's decision for the file wins, so inspect types a value exactly as the
-    # curated layer will; sources without one (JSON, mail metadata) are judged per column.
-    if extract.decimal_separator == ",":
-        return dict.fromkeys(numeric, DECIMAL_COMMA)
-    if extract.decimal_separator == ".":
-        return dict.fromkeys(numeric, DECIMAL_POINT)
-    return {
-        name: detect_number_format(r.values.get(name, "") for r in extract.rows).format
-        for name in numeric
-    }
-
-
-def typed_extract(extract: ParsedExtract) -> TypedExtract:
-    """Type every canonical field of ``extract`` by its kind; other columns stay text."""
-    spec = SPECS_BY_ENTITY.get(extract.entity)
-    declared = {f.name: f.kind for f in spec.fields} if spec is not None else {}
-    columns: list[str] = []
-    for row in extract.rows:
-        columns.extend(name for name in row.values if name not in columns)
-    kinds = {name: declared.get(name, FieldKind.TEXT) for name in columns}
-    numeric = [name for name, kind in kinds.items() if kind is FieldKind.NUMBER]
-    formats = _number_formats(extract, numeric)
-    typed = TypedExtract(extract, columns, kinds, [], formats)
-    for row in extract.rows:
-        values: dict[str, TypedValue] = {}
-        for name in columns:
-            raw = row.values.get(name, "")
-            try:
-                values[name] = _typed(raw, kinds[name], formats.get(name, DECIMAL_POINT))
-            except ValueRuleError as error:
-                typed.typing_problems.append(f"line {row.row_number} {name}: {error}")
-                values[name] = raw
-        typed.rows.append(values)
-    return typed
-
-
-def _typed(raw: str, kind: FieldKind, fmt: NumberFormat) -> TypedValue:
-    if kind is FieldKind.NUMBER:
-        return parse_sap_number(raw, fmt)
-    if kind is FieldKind.DATE:
-        value = parse_sap_date(raw).value
-        return value.isoformat() if value is not None else None
-    return raw
-
-
 def inspect_bytes(path: str, data: bytes, *, kind: str | None = None) -> Inspection:
     """Read ``data`` (landed as ``path``) the way the raw layer does, optionally as ``kind``."""
     parsed = parse_file(path, data, kind=kind)
-    return Inspection(path, len(data), parsed, [typed_extract(e) for e in parsed.extracts])
+    typed = [
+        typed_extract(e, source_file=path, content_hash=parsed.content_hash)
+        for e in parsed.extracts
+    ]
+    return Inspection(path, len(data), parsed, typed)
 
 
 def landed_name(path: Path) -> str:
@@ -154,35 +99,40 @@ def inspect_file(path: Path, *, kind: str | None = None) -> Inspection:
     return inspect_bytes(landed_name(path), path.read_bytes(), kind=kind)
 
 
-def _csv_value(value: TypedValue) -> str:
+def _csv_value(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
         # Plain notation: 1E+3 would be read back as text by most tools.
         return format(value, "f")
-    return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _keys(typed: TypedExtract) -> list[str]:
+    return [name for name in typed.table.column_names if name not in _LINEAGE]
+
+
+def _records(typed: TypedExtract, limit: int | None = None) -> Iterator[dict[str, object]]:
+    table = typed.table if limit is None else typed.table.slice(0, limit)
+    for batch in table.to_batches():
+        yield from batch.to_pylist()
 
 
 def typed_rows(inspection: Inspection) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and rows of ``rows.csv``: lineage columns, then every column once."""
+    """The header and rows of ``rows.csv``: kind, part, lineage, then every column once."""
     columns: list[str] = []
     for typed in inspection.typed:
-        columns.extend(c for c in typed.columns if c not in columns)
+        columns.extend(c for c in _keys(typed) if c not in columns)
 
     def rows() -> Iterator[list[str]]:
         for typed in inspection.typed:
-            extract = typed.extract
-            for raw, values in zip(extract.rows, typed.rows, strict=True):
-                lineage = [
-                    extract.entity,
-                    extract.part,
-                    inspection.path,
-                    inspection.parsed.content_hash,
-                    str(raw.row_number),
-                ]
-                yield lineage + [_csv_value(values.get(c)) for c in columns]
+            for record in _records(typed):
+                head = [typed.entity, typed.part, *(_csv_value(record[c]) for c in _LINEAGE)]
+                yield head + [_csv_value(record.get(c)) for c in columns]
 
-    return [*LINEAGE_COLUMNS, *columns], rows()
+    return [*ROW_COLUMNS, *_LINEAGE, *columns], rows()
 
 
 def reject_rows(inspection: Inspection) -> Iterator[list[str]]:
@@ -221,7 +171,7 @@ def write_outputs(inspection: Inspection, directory: Path) -> tuple[Path, Path]:
     return rows_path, rejects_path
 
 
-def _cell(value: TypedValue, width: int) -> str:
+def _cell(value: object, width: int) -> str:
     shown = _csv_value(value).replace("\n", "\\n")
     return shown if len(shown) <= width else shown[: width - 1] + "…"
 
@@ -241,8 +191,7 @@ def render(inspection: Inspection, *, preview: int = 10, rejects_shown: int = 50
         f"loaded {inspection.rows_loaded} + rejected {inspection.rows_rejected}"
     )
     out.extend(f"note:    {note}" for note in parsed.notes)
-    for typed in inspection.typed:
-        extract = typed.extract
+    for extract, typed in zip(parsed.extracts, inspection.typed, strict=True):
         part = f" [{extract.part}]" if extract.part else ""
         out.append("")
         out.append(f"== {extract.entity}{part}")
@@ -255,12 +204,12 @@ def render(inspection: Inspection, *, preview: int = 10, rejects_shown: int = 50
         )
         if extract.header_map:
             mapped = [
-                f"{name} <- {source!r} ({typed.kinds.get(name, FieldKind.TEXT).value})"
+                f"{name} <- {source!r} ({(typed.kinds.get(name) or FieldKind.TEXT).value})"
                 for name, source in extract.header_map.items()
             ]
             out.append("columns:   " + "; ".join(mapped))
-        for name, fmt in sorted(typed.number_formats.items()):
-            out.append(f"numbers:   {name} read as {fmt.describe()}")
+        if any(kind is FieldKind.NUMBER for kind in typed.kinds.values()):
+            out.append(f"numbers:   read as {typed.number_format.describe()}")
         if extract.rejects:
             out.append(f"rejects ({len(extract.rejects)}):")
             for reject in extract.rejects[:rejects_shown]:
@@ -268,13 +217,14 @@ def render(inspection: Inspection, *, preview: int = 10, rejects_shown: int = 50
                 out.append(f"  line {reject.row_number}{column} [{reject.rule}]: {reject.reason}")
             if len(extract.rejects) > rejects_shown:
                 out.append(f"  ... {len(extract.rejects) - rejects_shown} more (use --out)")
-        out.extend(f"TYPING:    {problem}" for problem in typed.typing_problems)
-        if typed.rows and preview > 0:
-            out.append(f"typed preview (first {min(preview, len(typed.rows))} rows):")
-            columns = ["line", *typed.columns]
+        for problem in typed.rejects[len(extract.rejects) :]:
+            out.append(f"TYPING:    line {problem.row_number}: {problem.reason}")
+        if typed.table.num_rows and preview > 0:
+            records = list(_records(typed, preview))
+            out.append(f"typed preview (first {len(records)} rows):")
+            columns = ["line", *_keys(typed)]
             shown = [
-                [str(raw.row_number), *(_cell(values.get(c), 24) for c in typed.columns)]
-                for raw, values in zip(extract.rows[:preview], typed.rows[:preview], strict=True)
+                [str(r["row_number"]), *(_cell(r.get(c), 24) for c in columns[1:])] for r in records
             ]
             widths = [max(len(c), *(len(r[i]) for r in shown)) for i, c in enumerate(columns)]
             out.append("  " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))

@@ -41,3 +41,11 @@ SOURCES: dict[str, tuple[str, ...]] = {
     for source in dict.fromkeys(spec.source for spec in ALL_SPECS)
 }
 """Extract kinds by source system, in the order the systems are first named above."""
+
+SOURCE_FOLDERS = ("sap", "lims", "outlook", "regulatory")
+
+
+def path_hint(relative_path: str) -> str | None:
+    """The source system the top folder names, if any."""
+    top = relative_path.replace("\\", "/").lstrip("/").split("/", 1)[0].lower()
+    return top if top in SOURCE_FOLDERS else None

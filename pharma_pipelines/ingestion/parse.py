@@ -11,7 +11,12 @@ with a reason; rows that cannot be used are rejected; nothing raises.
 from __future__ import annotations
 
 from pharma_pipelines.ingestion.encoding import utf16_without_bom
-from pharma_pipelines.ingestion.kinds import EMAIL_KIND, HEADER_SPECS, SPECS_BY_ENTITY
+from pharma_pipelines.ingestion.kinds import (
+    EMAIL_KIND,
+    HEADER_SPECS,
+    SPECS_BY_ENTITY,
+    path_hint,
+)
 from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import Classification, ParsedFile, content_hash
 from pharma_pipelines.ingestion.outlook.mailbox import FirstSeen, mailbox_extracts
@@ -21,8 +26,6 @@ from pharma_pipelines.ingestion.sap.odata import looks_like_json
 from pharma_pipelines.ingestion.schema import EntitySpec
 from pharma_pipelines.ingestion.spreadsheet import is_xlsx
 
-SOURCE_FOLDERS = ("sap", "lims", "outlook", "regulatory")
-
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -31,12 +34,6 @@ _BINARY_MAGIC = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"PK\x03\x04", "a ZIP archive that is not an XLSX workbook (no xl/workbook.xml)"),
 )
-
-
-def path_hint(relative_path: str) -> str | None:
-    """The source system the top folder names, if any."""
-    top = relative_path.replace("\\", "/").lstrip("/").split("/", 1)[0].lower()
-    return top if top in SOURCE_FOLDERS else None
 
 
 BINARY_NUL_SHARE = 0.01

@@ -78,15 +78,31 @@ Locator = Callable[[int], str]
 """Says where a record is, e.g. ``lambda n: f"{path} line {n}"``."""
 
 
-def _number_values(table: Table, records: Sequence[SourceRecord]) -> Iterable[str]:
-    """Values of the number fields; for a kind without any, the unmapped columns' values."""
-    numeric = [
+def number_columns(table: Table) -> list[int]:
+    """The columns whose values decide the file's number format.
+
+    Those of the number fields; for a kind without any (wide LIMS results), the unmapped
+    columns, which the curated layer reads as numbers.
+    """
+    if not any(f.kind is FieldKind.NUMBER for f in table.spec.fields):
+        return [i for i in range(len(table.header)) if i not in table.columns]
+    return [
         i for i, name in table.columns.items() if table.spec.field(name).kind is FieldKind.NUMBER
     ]
-    if not any(f.kind is FieldKind.NUMBER for f in table.spec.fields):
-        numeric = [i for i in range(len(table.header)) if i not in table.columns]
+
+
+def untyped_columns(table: Table) -> list[int]:
+    """The text and unmapped columns: they decide the number format when nothing else does."""
+    return [
+        i
+        for i in range(len(table.header))
+        if i not in table.columns or table.spec.field(table.columns[i]).kind is FieldKind.TEXT
+    ]
+
+
+def _column_values(records: Sequence[SourceRecord], columns: list[int]) -> Iterable[str]:
     for record in records:
-        for index in numeric:
+        for index in columns:
             if index < len(record.fields):
                 yield record.fields[index]
 
@@ -100,16 +116,12 @@ def detect_format(
     the curated layer reads as numbers, so those decide there. When no number
     field decides, the text and unmapped columns may (never dates or keys).
     """
-    detection = detect_number_format(_number_values(table, records), default=default)
+    detection = detect_number_format(
+        _column_values(records, number_columns(table)), default=default
+    )
     if not detection.assumed:
         return detection
-    untyped = [
-        i
-        for i in range(len(table.header))
-        if i not in table.columns or table.spec.field(table.columns[i]).kind is FieldKind.TEXT
-    ]
-    others = (r.fields[i] for r in records for i in untyped if i < len(r.fields))
-    return detect_number_format(others, default=default)
+    return detect_number_format(_column_values(records, untyped_columns(table)), default=default)
 
 
 Problem = tuple[str, str]
@@ -163,6 +175,116 @@ def _not_one_identifier(value: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What one record is: ``blank``, a ``repeated`` header, a ``row`` or a ``reject``.
+
+    ``short`` marks a record that left out optional trailing columns (counted in
+    ``short_records`` whether or not a value of it is then rejected), ``long`` one with
+    empty fields past the last column (``long_records``).
+    """
+
+    outcome: str
+    row: RawRow | None = None
+    reject: RowReject | None = None
+    short: bool = False
+    long: bool = False
+
+
+BLANK = Checked("blank")
+REPEATED = Checked("repeated")
+
+
+class RecordRules:
+    """The rules one record of a table must pass, in the order :func:`build_extract` applies them.
+
+    Kept apart from the loop so that a reader which settles most records column by column
+    (the columnar reader) can hand the few it cannot settle to exactly these rules.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        detection: NumberFormatDetection,
+        *,
+        locate: Locator,
+        codec: str,
+        extra: Callable[[SourceRecord], dict[str, str]] | None = None,
+    ) -> None:
+        self.table = table
+        self.detection = detection
+        self.locate = locate
+        self.codec = codec
+        self.extra = extra
+        self.keys = table.keys
+        self.width = len(table.header)
+        self.fields = [table.field_at(i) for i in range(self.width)]
+        self.header_again = [h.strip() for h in table.header]
+        self.repeats = repeated_fields(table.header, table.spec, table.columns)
+
+    def check(self, record: SourceRecord, damage: list[DamagedByte]) -> Checked:
+        """Settle one record; ``damage`` lists the undecodable bytes inside it."""
+        table, width = self.table, self.width
+        values_in = list(record.fields)
+        if all(is_blank(v) for v in values_in):
+            return BLANK
+        if [v.strip() for v in values_in[:width]] == self.header_again:
+            return REPEATED
+        where = self.locate(record.number)
+        reject = _shape_reject(record, table, where)
+        if reject is not None:
+            return Checked("reject", reject=reject)
+        short = len(values_in) < width
+        long = len(values_in) > width
+        if short:
+            values_in += [""] * (width - len(values_in))
+        problems = [
+            (index, problem)
+            for index, value in enumerate(values_in[:width])
+            if (
+                problem := _value_problem(
+                    value, self.fields[index], self.detection, damage, self.codec
+                )
+            )
+        ]
+        problems += [
+            (
+                later,
+                (
+                    "record.conflicting_repeat",
+                    f"gives {canonical} {values_in[later]!r}, but column "
+                    f"{table.header[first]!r} gives {values_in[first]!r}",
+                ),
+            )
+            for first, later, canonical in self.repeats
+            if later < len(values_in)
+            and values_in[first].strip()
+            and values_in[later].strip()
+            and values_in[first].strip() != values_in[later].strip()
+        ]
+        if problems:
+            first, (rule, _) = problems[0]
+            detail = "; ".join(f"column {table.header[i]!r}: {p}" for i, (_, p) in problems)
+            return Checked(
+                "reject",
+                reject=RowReject(
+                    row_number=record.number,
+                    column=table.header[first],
+                    raw_value=storable(values_in[first]),
+                    reason=f"{where}, {detail}",
+                    rule=rule,
+                ),
+                short=short,
+                long=long,
+            )
+        values = {k: ("" if is_blank(v) else v) for k, v in zip(self.keys, values_in, strict=False)}
+        if self.extra is not None:
+            values.update(self.extra(record))
+        return Checked(
+            "row", row=RawRow(row_number=record.number, values=values), short=short, long=long
+        )
+
+
 def build_extract(
     table: Table,
     records: Sequence[SourceRecord],
@@ -189,79 +311,21 @@ def build_extract(
         detection = NumberFormatDetection(format=number_format, assumed=True)
     else:
         detection = detect_format(table, records, default_format)
-    keys = table.keys
-    width = len(table.header)
-    fields = [table.field_at(i) for i in range(width)]
+    rules = RecordRules(table, detection, locate=locate, codec=codec or encoding, extra=extra)
     rows: list[RawRow] = []
     rejects: list[RowReject] = []
-    blank = 0
-    short = 0
-    long = 0
-    damage_at = _damage_by_record(records, damaged)
-    header_again = [h.strip() for h in table.header]
-    repeats = repeated_fields(table.header, table.spec, table.columns)
-    repeated = 0
+    tally = {"blank": 0, "repeated": 0, "short": 0, "long": 0}
+    damage_at = damage_by_record([r.number for r in records], damaged)
     for record in records:
-        values_in = list(record.fields)
-        if all(is_blank(v) for v in values_in):
-            blank += 1
-            continue
-        if [v.strip() for v in values_in[:width]] == header_again:
-            repeated += 1
-            continue
-        where = locate(record.number)
-        reject = _shape_reject(record, table, where)
-        if reject is not None:
-            rejects.append(reject)
-            continue
-        if len(values_in) < width:
-            short += 1
-            values_in += [""] * (width - len(values_in))
-        elif len(values_in) > width:
-            long += 1
-        damage = damage_at.get(record.number, [])
-        problems = [
-            (index, problem)
-            for index, value in enumerate(values_in[:width])
-            if (
-                problem := _value_problem(
-                    value, fields[index], detection, damage, codec or encoding
-                )
-            )
-        ]
-        problems += [
-            (
-                later,
-                (
-                    "record.conflicting_repeat",
-                    f"gives {canonical} {values_in[later]!r}, but column "
-                    f"{table.header[first]!r} gives {values_in[first]!r}",
-                ),
-            )
-            for first, later, canonical in repeats
-            if later < len(values_in)
-            and values_in[first].strip()
-            and values_in[later].strip()
-            and values_in[first].strip() != values_in[later].strip()
-        ]
-        if problems:
-            first, (rule, _) = problems[0]
-            detail = "; ".join(f"column {table.header[i]!r}: {p}" for i, (_, p) in problems)
-            rejects.append(
-                RowReject(
-                    row_number=record.number,
-                    column=table.header[first],
-                    raw_value=storable(values_in[first]),
-                    reason=f"{where}, {detail}",
-                    rule=rule,
-                )
-            )
-            continue
-        values = {k: ("" if is_blank(v) else v) for k, v in zip(keys, values_in, strict=False)}
-        if extra is not None:
-            values.update(extra(record))
-        rows.append(RawRow(row_number=record.number, values=values))
-    header_map = dict(zip(keys, table.header, strict=True))
+        checked = rules.check(record, damage_at.get(record.number, []))
+        tally["short"] += checked.short
+        tally["long"] += checked.long
+        if checked.row is not None:
+            rows.append(checked.row)
+        elif checked.reject is not None:
+            rejects.append(checked.reject)
+        else:
+            tally[checked.outcome] += 1
     extract = ParsedExtract(
         entity=table.spec.entity,
         rows=rows,
@@ -269,11 +333,11 @@ def build_extract(
         encoding=encoding,
         layout=layout,
         part=part,
-        header_map=header_map,
-        blank_records=blank,
-        short_records=short,
-        long_records=long,
-        repeated_headers=repeated,
+        header_map=dict(zip(rules.keys, table.header, strict=True)),
+        blank_records=tally["blank"],
+        short_records=tally["short"],
+        long_records=tally["long"],
+        repeated_headers=tally["repeated"],
         decimal_separator=detection.format.decimal,
     )
     return extract, detection
@@ -317,18 +381,18 @@ def _value_problem(
     return _problem(field, value, detection) if field is not None else None
 
 
-def _damage_by_record(
-    records: Sequence[SourceRecord], damaged: Sequence[DamagedByte]
+def damage_by_record(
+    starts: Sequence[int], damaged: Sequence[DamagedByte]
 ) -> dict[int, list[DamagedByte]]:
-    """The damaged bytes inside each record, by the record's first line."""
+    """The damaged bytes inside each record, by the record's first line (``starts``)."""
     if not damaged:
         return {}
-    starts = sorted(r.number for r in records)
+    ordered = sorted(starts)
     found: dict[int, list[DamagedByte]] = {}
     for byte in damaged:
-        index = bisect.bisect_right(starts, byte.line) - 1
+        index = bisect.bisect_right(ordered, byte.line) - 1
         if index >= 0:
-            found.setdefault(starts[index], []).append(byte)
+            found.setdefault(ordered[index], []).append(byte)
     return found
 
 

@@ -65,6 +65,11 @@ def test_decimal_point_numbers_with_trailing_minus(text: str, expected: str) -> 
     assert parse_sap_number(text, DECIMAL_POINT) == Decimal(expected)
 
 
+def test_long_negative_numbers_stay_exact() -> None:
+    digits = "9" * 40
+    assert parse_sap_number(f"{digits},25-", DECIMAL_COMMA) == Decimal(f"-{digits}.25")
+
+
 def test_space_thousands_and_no_break_space() -> None:
     assert parse_sap_number("1 234 567,5", DECIMAL_COMMA_SPACE) == Decimal("1234567.5")
     assert parse_sap_number("1\u00a0234,5", DECIMAL_COMMA_SPACE) == Decimal("1234.5")

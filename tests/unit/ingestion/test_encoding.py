@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
 from pharma_pipelines.ingestion.encoding import (
     DecodingError,
+    EncodingChoice,
+    _mostly_utf8,
+    choose_encoding,
+    damaged_bytes,
     decode_bytes,
     decode_with,
     has_damage,
@@ -89,3 +94,57 @@ def test_declared_charset_with_damage_shown() -> None:
 
 def test_unknown_declared_charset_falls_back_to_detection() -> None:
     assert decode_with("Grüße".encode(), "x-unknown-charset").text == "Grüße"
+
+
+def _decoded_counts(data: bytes) -> tuple[int, int]:
+    """(valid multibyte letters, undecodable bytes) of ``data`` read as UTF-8, the slow way."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    escaped = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    return sum(1 for ch in text if ord(ch) > 0x7F) - escaped, escaped
+
+
+def test_mostly_utf8_decides_as_a_whole_decode_would() -> None:
+    # Random mixes of ASCII, UTF-8 letters, cut sequences and Windows-1252 bytes, also at
+    # both ends of the data, where a cut sequence decodes differently.
+    rng = random.Random(5)
+    pieces = [b"a", b";", b"\n", "ü".encode(), "€".encode(), "𝄞".encode(), b"\xe2\x82", b"\xfc"]
+    pieces += [b"\x81", b"\xc3", b"\xa4", b"\xf0\x9d"]
+    for _ in range(2000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        multibyte, escaped = _decoded_counts(data)
+        assert _mostly_utf8(data) is (multibyte > escaped), data
+
+
+def test_windows_1252_damage_is_found_byte_by_byte() -> None:
+    rng = random.Random(9)
+    for _ in range(300):
+        data = bytes(
+            rng.choice((0x41, 0x0A, 0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xE4, 0x80)) for _ in range(20)
+        )
+        slow = [
+            i
+            for i, byte in enumerate(data)
+            if bytes([byte]).decode("cp1252", "replace") == "\ufffd"
+        ]
+        found = damaged_bytes(data, EncodingChoice("cp1252"))
+        assert [d.offset for d in found] == slow
+        assert [d.line for d in found] == [data.count(b"\n", 0, i) + 1 for i in slow]
+
+
+def test_choose_encoding_agrees_with_decode_bytes() -> None:
+    samples = [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        TEXT.encode("cp1252"),
+        "Lösung;Größe\n".encode() + b"bad \x80 byte\n",
+        codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+    ]
+    for data in samples:
+        choice = choose_encoding(data)
+        decoded = decode_bytes(data)
+        assert (choice.encoding, choice.bom, choice.label) == (
+            decoded.encoding,
+            decoded.bom,
+            decoded.label,
+        )
+        assert damaged_bytes(data, choice) == decoded.damaged

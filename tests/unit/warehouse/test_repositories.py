@@ -99,7 +99,7 @@ def test_a_curated_table_from_an_older_schema_is_rebuilt_and_raw_tables_are_kept
         connection.execute(text("CREATE TABLE raw_reject (id INTEGER PRIMARY KEY, kept TEXT)"))
         connection.execute(text("INSERT INTO raw_reject (kept) VALUES ('yes')"))
     # The raw table is neither dropped nor altered: the load is refused, naming what lacks.
-    with pytest.raises(WarehouseSchemaError, match="raw_reject lacks .*rule"):
+    with pytest.raises(WarehouseSchemaError, match=r"raw_reject lacks .*rule"):
         create_schema(engine)
     columns = {c["name"] for c in inspect(engine).get_columns("curated_qc_result")}
     assert {"status", "is_final", "superseded_by", "had_oos"} <= columns
