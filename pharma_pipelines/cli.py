@@ -114,7 +114,11 @@ def _inspect(args: argparse.Namespace) -> int:
         return 2
     print(render(inspection, preview=args.preview))
     if args.out:
-        rows, rejects = write_outputs(inspection, Path(args.out))
+        try:
+            rows, rejects = write_outputs(inspection, Path(args.out))
+        except OSError as error:
+            print(f"cannot write to {args.out}: {error.strerror or error}", file=sys.stderr)
+            return 2
         print(f"\ntyped rows written to {rows}\nrejects written to {rejects}")
     return inspection.exit_code
 

@@ -757,11 +757,13 @@ def _settle(
     A suspect with the right field count that passes is a row whose fields pyarrow split
     as csv does: its values stay in the columns.
     """
+    unterminated = not source.buffer.endswith((b"\n", b"\r"))
     rules = RecordRules(
         read.table,
         read.detection,
         locate=lambda n: f"{read.path} line {n}",
         codec=source.choice.encoding,
+        cut_line=int(bounds.lines[len(bounds) - 1]) if len(bounds) and unterminated else None,
     )
     damage_at = (
         damage_by_record(bounds.lines[body].tolist(), source.damaged) if source.damaged else {}

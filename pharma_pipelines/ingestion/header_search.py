@@ -25,6 +25,8 @@ from pharma_pipelines.ingestion.schema import (
 from pharma_pipelines.ingestion.tabular import Table
 
 HEADER_SEARCH_LINES = 20
+MAX_HEADER_COLUMNS = 2000
+"""No extract has more columns; a wider line (a file that is one long line) is no header."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,16 @@ def find_table(
     allow_wide: bool = True,
 ) -> Found | Missed:
     """Try the first non-blank lines as header against ``specs`` (then as wide results)."""
-    candidates = [(i, r) for i, r in enumerate(records) if not r.is_blank][:HEADER_SEARCH_LINES]
-    if not candidates:
+    lines = [(i, r) for i, r in enumerate(records) if not r.is_blank][:HEADER_SEARCH_LINES]
+    if not lines:
         return Missed("the table has no non-blank line to read a header from")
+    candidates = [(i, r) for i, r in lines if len(r.fields) <= MAX_HEADER_COLUMNS]
+    if not candidates:
+        widest = max(len(r.fields) for _, r in lines)
+        return Missed(
+            f"no header in the first {len(lines)} non-blank lines: line {lines[0][1].line} has "
+            f"{widest} fields, more than the {MAX_HEADER_COLUMNS} columns any extract has"
+        )
     closest: tuple[KindChoice, Record] | None = None
     for index, record in candidates:
         header = [storable(f.strip()) for f in record.fields]

@@ -67,6 +67,7 @@ REJECT_RULES: dict[str, str] = {
     "record.missing_required": "a short record that leaves out a required column",
     "record.conflicting_repeat": "two columns for one field with different values",
     "record.unclosed_quote": "a quoted field that never closes",
+    "record.truncated": "a short last record the file ends inside: the file was cut off",
     "record.layout": "a line of a report layout that fits no part of the report",
     "mail.unreadable": "a message whose body or headers cannot be read",
 }

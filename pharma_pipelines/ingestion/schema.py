@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 
 class FieldKind(StrEnum):
@@ -109,7 +109,8 @@ def header_unit(header: str) -> str | None:
     return match["unit"].upper() if match else None
 
 
-def _candidates(header: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def _candidates(header: str) -> tuple[str, ...]:
     """The normalised forms a header is tried under, most literal first."""
     normal = normalize_header(header)
     forms = [normal]
@@ -117,7 +118,7 @@ def _candidates(header: str) -> list[str]:
         forms.append(match["base"].strip())
     if match := _TECHNICAL.match(header.strip()):
         forms.append(normalize_header(match["field"]))
-    return forms
+    return tuple(forms)
 
 
 @dataclass(frozen=True)

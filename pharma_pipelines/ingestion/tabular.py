@@ -210,8 +210,10 @@ class RecordRules:
         locate: Locator,
         codec: str,
         extra: Callable[[SourceRecord], dict[str, str]] | None = None,
+        cut_line: int | None = None,
     ) -> None:
         self.table = table
+        self.cut_line = cut_line
         self.detection = detection
         self.locate = locate
         self.codec = codec
@@ -231,6 +233,8 @@ class RecordRules:
         if [v.strip() for v in values_in[:width]] == self.header_again:
             return REPEATED
         where = self.locate(record.number)
+        if len(values_in) < width and record.number == self.cut_line:
+            return Checked("reject", reject=_cut_reject(record, width, where))
         reject = _shape_reject(record, table, where)
         if reject is not None:
             return Checked("reject", reject=reject)
@@ -298,6 +302,7 @@ def build_extract(
     extra: Callable[[SourceRecord], dict[str, str]] | None = None,
     damaged: Sequence[DamagedByte] = (),
     codec: str = "",
+    cut_line: int | None = None,
 ) -> tuple[ParsedExtract, NumberFormatDetection]:
     """Validate ``records`` against ``table`` into an extract whose counts reconcile.
 
@@ -305,13 +310,17 @@ def build_extract(
     is detected from the records with ``default_format`` when nothing decides.
     ``extra`` adds lineage values (message id, attachment) to every row;
     ``damaged`` (with the ``codec`` they broke) lets a reject name the byte,
-    its offset and its line.
+    its offset and its line. ``cut_line`` is the line of a last record the text ends
+    inside (no line break after it): short there, it is a cut-off file, not a record
+    that leaves out optional columns.
     """
     if number_format is not None:
         detection = NumberFormatDetection(format=number_format, assumed=True)
     else:
         detection = detect_format(table, records, default_format)
-    rules = RecordRules(table, detection, locate=locate, codec=codec or encoding, extra=extra)
+    rules = RecordRules(
+        table, detection, locate=locate, codec=codec or encoding, extra=extra, cut_line=cut_line
+    )
     rows: list[RawRow] = []
     rejects: list[RowReject] = []
     tally = {"blank": 0, "repeated": 0, "short": 0, "long": 0}
@@ -401,6 +410,20 @@ def _damage_problem(value: str, found: list[DamagedByte], codec: str) -> str:
     return (
         f"{where}: found {show_damage(value)!r}; the record is kept out rather than stored "
         "with letters lost or replaced"
+    )
+
+
+def _cut_reject(record: SourceRecord, width: int, where: str) -> RowReject:
+    return RowReject(
+        row_number=record.number,
+        column=None,
+        raw_value=show_damage(" | ".join(record.fields)),
+        reason=(
+            f"{where}: the file ends inside this record, with no line break after its "
+            f"{len(record.fields)} of {width} fields: the file looks cut off (an interrupted "
+            "export or transfer), so its last values cannot be trusted; land the whole file again"
+        ),
+        rule="record.truncated",
     )
 
 

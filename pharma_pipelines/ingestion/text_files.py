@@ -129,6 +129,8 @@ def text_extract(
         header_line = None
     where = f"{path} ({part})" if part else path
     records = [SourceRecord(number=r.line, fields=r.fields) for r in body]
+    unterminated = not text_table.decoded.text.endswith(("\n", "\r"))
+    cut_line = records[-1].number if records and unterminated else None
     extract, detection = build_extract(
         matched.table,
         records,
@@ -140,6 +142,7 @@ def text_extract(
         extra=extra,
         damaged=text_table.decoded.damaged,
         codec=text_table.decoded.encoding,
+        cut_line=cut_line,
     )
     extract.layout = text_table.layout(
         detection.format, assumed=detection.assumed, header_line=header_line

@@ -127,3 +127,14 @@ def test_inspect_writes_typed_rows_and_rejects_and_exits_by_outcome(tmp_path):
     unknown = run_cli("inspect", str(landed), "--kind", "sap/bogus", tmp_path=tmp_path)
     assert unknown.returncode == 2
     assert "unknown extract kind 'sap/bogus'" in unknown.stderr
+
+
+def test_inspect_out_on_an_existing_file_is_an_error_not_a_traceback(tmp_path):
+    landed = tmp_path / "stock.csv"
+    landed.write_text("MATNR;WERKS;LGORT;CHARG;CLABS\n000000000000012345;0100;0001;B1;1\n")
+    blocker = tmp_path / "out.json"
+    blocker.write_text("{}")
+    completed = run_cli("inspect", str(landed), "--out", str(blocker), tmp_path=tmp_path)
+    assert completed.returncode == 2
+    assert "cannot write to" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -389,3 +389,22 @@ def test_numbers_past_76_digits_keep_their_exact_decimal_text() -> None:
     typed = read_typed("sap/stock.csv", text.encode())
     assert typed.table.schema.field("unrestricted").type == pa.string()
     assert typed.table.column("unrestricted").to_pylist() == [f"-{huge}.5", "2.5"]
+
+
+def test_a_file_cut_off_inside_its_last_record_rejects_that_record() -> None:
+    data = (
+        b"MATNR;WERKS;LGORT;CHARG;CLABS;MEINS\r\n"
+        b"000000000000012345;0100;0001;B1;12,5;KG\r\n"
+        b"000000000000012346;0100;0001;B2;3,0;KG\r\n"
+        b"000000000000012347;0100;0001;B3;7,5"
+    )
+    extract = assert_same("sap/stock.csv", data)
+    assert extract is not None
+    assert [r.row_number for r in extract.rows] == [2, 3]
+    [reject] = extract.rejects
+    assert (reject.row_number, reject.rule) == (4, "record.truncated")
+    # The same short record with a line break after it only leaves out optional columns.
+    whole = assert_same("sap/stock.csv", data + b"\r\n")
+    assert whole is not None
+    assert whole.rejects == []
+    assert whole.short_records == 1

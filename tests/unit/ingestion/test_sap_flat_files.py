@@ -216,3 +216,10 @@ def test_unknown_header_is_quarantined_with_the_closest_kind() -> None:
     assert "['Charge', 'Lagerort', 'Raum']" in parsed.quarantine_reason
     assert "closest kind sap/batch_notes" in parsed.quarantine_reason
     assert "lacks required note" in parsed.quarantine_reason
+
+
+def test_a_file_that_is_one_huge_line_is_quarantined_quickly() -> None:
+    parsed = parse_text("sap/one_line.csv", "A;" * 300_000)
+    assert parsed.extracts == []
+    assert parsed.quarantine_reason is not None
+    assert "more than the 2000 columns any extract has" in parsed.quarantine_reason
