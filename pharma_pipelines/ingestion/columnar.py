@@ -657,7 +657,12 @@ def _read_body(
     del chunked
     size = len(bulk_records)
     all_blank = np.logical_and.reduce(judged.blank) if size else np.zeros(0, dtype=bool)
-    suspect = _suspects(table, judged, size=size)
+    # Only marks the file holds at all can make an identifier more than one key; a line
+    # break can sit inside a field only where quotes are.
+    marks = tuple(m for m in ("[", "{") if m.encode() in source.buffer)
+    if len(bounds.quotes):
+        marks += ("\n", "\r")
+    suspect = _suspects(table, judged, size=size, identifier_marks=marks)
     _hand_back_freed_memory()
     row_of = np.full(len(bounds), -1, dtype=np.int32 if size < 2**31 else np.int64)
     row_of[bulk_records] = np.arange(size)
@@ -842,7 +847,9 @@ def _detect(
     return decide_number_format(votes, default)
 
 
-def _suspects(table: Table, judged: _Judged, *, size: int) -> np.ndarray:
+def _suspects(
+    table: Table, judged: _Judged, *, size: int, identifier_marks: tuple[str, ...] = ()
+) -> np.ndarray:
     """Rows a rule may reject or that may repeat the header: ``RecordRules`` settles them.
 
     Only the columns :func:`_compared_columns` names are read as text.
@@ -869,8 +876,9 @@ def _suspects(table: Table, judged: _Judged, *, size: int) -> np.ndarray:
                 suspect |= judged.dates[index].empty
         elif spec.kind is FieldKind.IDENTIFIER and size and len(columns[index]):
             # A line break, or what may be a JSON list or object, is judged by the rules.
-            odd = pc.match_substring_regex(columns[index], r"[\r\n]|^\s*[\[{]")
-            suspect |= odd.to_numpy(zero_copy_only=False)
+            for mark in identifier_marks:
+                found = pc.match_substring(columns[index], mark)
+                suspect |= found.to_numpy(zero_copy_only=False)
         elif spec.kind not in (FieldKind.TEXT, FieldKind.IDENTIFIER, FieldKind.NUMBER):
             suspect |= ~blank[index]
     return suspect

@@ -408,3 +408,20 @@ def test_a_file_cut_off_inside_its_last_record_rejects_that_record() -> None:
     assert whole is not None
     assert whole.rejects == []
     assert whole.short_records == 1
+
+
+def test_identifiers_that_hold_a_list_or_a_line_break_are_rejected_by_both_readers() -> None:
+    data = (
+        b"MATNR;WERKS;LGORT;CHARG;CLABS\r\n"
+        b"000000000000012345;0100;0001;B1;1\r\n"
+        b'"[""A"",""B""]";0100;0001;B2;2\r\n'
+        b'"0000012347\r\n";0100;0001;B3;3\r\n'
+        b"000000000000012348;0100;0001;{B4};4\r\n"
+    )
+    extract = assert_same("sap/stock.csv", data)
+    assert extract is not None
+    assert [r.row_number for r in extract.rows] == [2, 6]
+    assert [(r.row_number, r.rule) for r in extract.rejects] == [
+        (3, "value.identifier"),
+        (4, "value.identifier"),
+    ]
