@@ -413,17 +413,24 @@ def _damage_problem(value: str, found: list[DamagedByte], codec: str) -> str:
     )
 
 
-def _cut_reject(record: SourceRecord, width: int, where: str) -> RowReject:
+def _whole_record(record: SourceRecord, rule: str, reason: str) -> RowReject:
+    """A reject about the record's shape: its fields are kept joined, bad bytes shown."""
     return RowReject(
         row_number=record.number,
         column=None,
         raw_value=show_damage(" | ".join(record.fields)),
-        reason=(
-            f"{where}: the file ends inside this record, with no line break after its "
-            f"{len(record.fields)} of {width} fields: the file looks cut off (an interrupted "
-            "export or transfer), so its last values cannot be trusted; land the whole file again"
-        ),
-        rule="record.truncated",
+        reason=reason,
+        rule=rule,
+    )
+
+
+def _cut_reject(record: SourceRecord, width: int, where: str) -> RowReject:
+    return _whole_record(
+        record,
+        "record.truncated",
+        f"{where}: the file ends inside this record, with no line break after its "
+        f"{len(record.fields)} of {width} fields: the file looks cut off (an interrupted "
+        "export or transfer), so its last values cannot be trusted; land the whole file again",
     )
 
 
@@ -432,16 +439,12 @@ def _shape_reject(record: SourceRecord, table: Table, where: str) -> RowReject |
     count = len(record.fields)
     if count > width and any(not is_blank(v) for v in record.fields[width:]):
         extra = [v for v in record.fields[width:] if not is_blank(v)]
-        return RowReject(
-            row_number=record.number,
-            column=None,
-            raw_value=show_damage(" | ".join(record.fields)),
-            reason=(
-                f"{where}: the record has {count} fields but the header has {width} columns; "
-                f"the extra fields are not empty ({extra[:3]!r}); a separator inside a value "
-                "must be quoted"
-            ),
-            rule="record.extra_fields",
+        return _whole_record(
+            record,
+            "record.extra_fields",
+            f"{where}: the record has {count} fields but the header has {width} columns; "
+            f"the extra fields are not empty ({extra[:3]!r}); a separator inside a value "
+            "must be quoted",
         )
     if count < width:
         missing = [
@@ -450,15 +453,11 @@ def _shape_reject(record: SourceRecord, table: Table, where: str) -> RowReject |
             if i >= count and table.spec.field(name).required
         ]
         if missing:
-            return RowReject(
-                row_number=record.number,
-                column=None,
-                raw_value=show_damage(" | ".join(record.fields)),
-                reason=(
-                    f"{where}: the record has {count} fields but the header has {width} columns, "
-                    f"so required {', '.join(missing)} is missing; a record may leave out only "
-                    "optional trailing columns (it may be broken across lines or truncated)"
-                ),
-                rule="record.missing_required",
+            return _whole_record(
+                record,
+                "record.missing_required",
+                f"{where}: the record has {count} fields but the header has {width} columns, "
+                f"so required {', '.join(missing)} is missing; a record may leave out only "
+                "optional trailing columns (it may be broken across lines or truncated)",
             )
     return None
