@@ -972,8 +972,7 @@ def _container(data: bytes) -> str | None:
         return "an empty file"
     if is_xlsx(data):
         return "an XLSX workbook"
-    # The signatures and mail headers sit at the start; a slice spares scanning the file.
-    message = mail_format(data[: 1 << 16])
+    message = mail_format(data)
     if message is not None:
         return f"an e-mail ({message})"
     if looks_like_json(data):
