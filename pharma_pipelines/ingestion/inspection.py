@@ -63,13 +63,20 @@ class Inspection:
         return [
             reject
             for extract, typed in zip(self.parsed.extracts, self.typed, strict=True)
-            for reject in typed.rejects[len(extract.rejects) :]
+            for reject in _typing_problems(extract.rejects, typed)
         ]
 
     @property
     def exit_code(self) -> int:
         """0 when every row loads, 1 when rows are rejected or the file is quarantined."""
         return 1 if self.quarantined or self.rows_rejected else 0
+
+
+def _typing_problems(raw: list[RowReject], typed: TypedExtract) -> list[RowReject]:
+    # Typing merges its own rejects into the raw ones in line order, so they are told
+    # apart by value, not by position.
+    seen = set(raw)
+    return [reject for reject in typed.rejects if reject not in seen]
 
 
 def inspect_bytes(path: str, data: bytes, *, kind: str | None = None) -> Inspection:
@@ -217,7 +224,7 @@ def render(inspection: Inspection, *, preview: int = 10, rejects_shown: int = 50
                 out.append(f"  line {reject.row_number}{column} [{reject.rule}]: {reject.reason}")
             if len(extract.rejects) > rejects_shown:
                 out.append(f"  ... {len(extract.rejects) - rejects_shown} more (use --out)")
-        for problem in typed.rejects[len(extract.rejects) :]:
+        for problem in _typing_problems(extract.rejects, typed):
             out.append(f"TYPING:    line {problem.row_number}: {problem.reason}")
         if typed.table.num_rows and preview > 0:
             records = list(_records(typed, preview))
