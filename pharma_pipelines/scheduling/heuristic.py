@@ -18,7 +18,11 @@ Steps:
    build complete schedules; the best one is kept;
 2. local search with best-improvement relocation of single orders and of
    short runs (2-3 consecutive orders, i.e. campaigns), and swaps of two
-   orders, within and between lines;
+   orders, within and between lines. On lines where times are additive
+   (no release waits, no downtimes) every insertion position of a run is
+   priced at once (:mod:`~pharma_pipelines.scheduling.insertion`) and swaps
+   are left out: relocation then covers them at a fraction of the cost;
+   a makespan objective breaks ties by the sum of line ends;
 3. a bounded number of seeded random kicks followed by local search again
    (iterated local search), within the time budget.
 
@@ -35,6 +39,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from pharma_pipelines.scheduling.insertion import (
+    IntArray,
+    LineArrays,
+    LineCosts,
+    Run,
+    price_insertions,
+    remove_run,
+)
 from pharma_pipelines.scheduling.problem import SchedulingProblem
 from pharma_pipelines.scheduling.schedule import ScheduledOrder
 
@@ -50,6 +64,7 @@ ATCS_SETTINGS = ((2.0, 0.5), (0.5, 1.0))
 """(look-ahead on slack, scale of setups) pairs of the ATCS rule that are tried."""
 
 _NO_PREVIOUS = -1
+_NEVER = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,16 @@ class _Data:
     w_tardiness: int
     w_setup: int
     w_makespan: int
+    tie_scale: int
+    """Exceeds any sum of line ends, so scaled objectives never trade against ties."""
+    additive: list[bool] = field(default_factory=list)
+    """Per line: whether :mod:`~pharma_pipelines.scheduling.insertion` may price moves there."""
+    costs: list[LineCosts] = field(default_factory=list)
+    product_array: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    weight_array: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    due_array: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    proc_arrays: list[IntArray] = field(default_factory=list)
+    limit_arrays: list[IntArray] = field(default_factory=list)
 
     @classmethod
     def of(cls, problem: SchedulingProblem) -> _Data:
@@ -118,7 +143,48 @@ class _Data:
             w_tardiness=problem.objective.weighted_tardiness,
             w_setup=problem.objective.setup_time,
             w_makespan=problem.objective.makespan,
+            tie_scale=len(line_ids) * problem.horizon + 1,
         )
+
+    def __post_init__(self) -> None:
+        self.costs = [
+            LineCosts(
+                matrix=np.array(self.matrix[k], dtype=np.int64),
+                initial=np.array(self.initial[k], dtype=np.int64),
+                w_tardiness=self.w_tardiness,
+                w_setup=self.w_setup,
+            )
+            for k in range(self.lines)
+        ]
+        self.product_array = np.array(self.product, dtype=np.int64)
+        self.weight_array = np.array(self.weight, dtype=np.int64)
+        self.due_array = np.array(self.due, dtype=np.int64)
+        self.proc_arrays = [
+            np.array([p.get(k, 0) for p in self.proc], dtype=np.int64) for k in range(self.lines)
+        ]
+        self.limit_arrays = [
+            np.array([limit.get(k, -1) for limit in self.limit], dtype=np.int64)
+            for k in range(self.lines)
+        ]
+        in_range = self._scores_fit_in_int64()
+        self.additive = [in_range and self._times_are_additive(k) for k in range(self.lines)]
+
+    def _times_are_additive(self, k: int) -> bool:
+        """No order on k waits for its release and no downtime interrupts k."""
+        eligible = [j for j in range(self.orders) if k in self.proc[j]]
+        return not self.downtimes[k] and all(self.release[j] <= self.opens[k] for j in eligible)
+
+    def _scores_fit_in_int64(self) -> bool:
+        """Whether every scaled score stays far inside numpy's int64."""
+        horizon = max((max(limits.values(), default=0) for limits in self.limit), default=0)
+        largest_setup = max((v for table in self.matrix for row in table for v in row), default=0)
+        largest_setup = max(largest_setup, *(max(row, default=0) for row in self.initial))
+        bound = (
+            self.w_tardiness * sum(self.weight) * horizon
+            + self.w_setup * self.orders * largest_setup
+            + self.w_makespan * horizon
+        )
+        return (bound + 1) * self.tie_scale < 2**60
 
     @property
     def orders(self) -> int:
@@ -174,6 +240,8 @@ class _LineState:
     previous: list[int] = field(default_factory=list)
     cost: list[int] = field(default_factory=list)
 
+    _arrays: LineArrays | None = None
+
     @property
     def total(self) -> int:
         return self.cost[-1]
@@ -181,6 +249,29 @@ class _LineState:
     @property
     def makespan(self) -> int:
         return self.ready[-1] if self.sequence else 0
+
+    def arrays(self, data: _Data, k: int) -> LineArrays:
+        """The sequence as arrays for :func:`price_insertions` (line k must be additive)."""
+        if self._arrays is None:
+            ready = np.array(self.ready, dtype=np.int64)
+            ends = ready[1:]
+            order = self.sequence
+            procs = np.array([data.proc[j][k] for j in order], dtype=np.int64)
+            weights = np.array([data.weight[j] for j in order], dtype=np.int64)
+            dues = np.array([data.due[j] for j in order], dtype=np.int64)
+            self._arrays = LineArrays(
+                ready=ready,
+                previous=np.array(self.previous, dtype=np.int64),
+                products=np.array([data.product[j] for j in order], dtype=np.int64),
+                setups=ends - procs - ready[:-1],
+                ends=ends,
+                weights=weights,
+                dues=dues,
+                limits=np.array([data.limit[j][k] for j in order], dtype=np.int64),
+                tardy=weights * np.maximum(0, ends - dues),
+                total=self.total,
+            )
+        return self._arrays
 
 
 def _timed(data: _Data, k: int, sequence: list[int]) -> _LineState | None:
@@ -247,8 +338,30 @@ class _Search:
 
     @property
     def total(self) -> int:
+        """The objective of the current sequences."""
         makespan = max((line.makespan for line in self.lines), default=0)
         return sum(line.total for line in self.lines) + self.data.w_makespan * makespan
+
+    @property
+    def score(self) -> int:
+        """The objective with the tie-break of :meth:`_score` folded in."""
+        return self._score(
+            sum(line.total for line in self.lines),
+            max((line.makespan for line in self.lines), default=0),
+            sum(line.makespan for line in self.lines),
+        )
+
+    def _score(self, cost: int, makespan: int, spread: int) -> int:
+        """Objective scaled so that, among equal objectives, less total line time wins.
+
+        A makespan objective is flat for most moves: shortening a line that
+        is not the longest changes nothing. The sum of line ends breaks those
+        ties, so the search keeps freeing time on the critical lines.
+        """
+        objective = cost + self.data.w_makespan * makespan
+        if self.data.w_makespan == 0:
+            return objective
+        return objective * self.data.tie_scale + spread
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline
@@ -256,12 +369,14 @@ class _Search:
     def sequences(self) -> list[list[int]]:
         return [list(line.sequence) for line in self.lines]
 
-    def _others(self, changed: set[int]) -> tuple[int, int]:
-        cost = sum(line.total for k, line in enumerate(self.lines) if k not in changed)
-        makespan = max(
-            (line.makespan for k, line in enumerate(self.lines) if k not in changed), default=0
+    def _others(self, changed: set[int]) -> tuple[int, int, int]:
+        """(cost, makespan, sum of line ends) of the lines outside ``changed``."""
+        kept = [line for k, line in enumerate(self.lines) if k not in changed]
+        return (
+            sum(line.total for line in kept),
+            max((line.makespan for line in kept), default=0),
+            sum(line.makespan for line in kept),
         )
-        return cost, makespan
 
     def _apply(self, k: int, sequence: list[int]) -> None:
         state = _timed(self.data, k, sequence)
@@ -297,30 +412,39 @@ class _Search:
         base = self.lines[source]
         run = base.sequence[position : position + length]
         targets = [k for k in range(data.lines) if all(k in data.proc[j] for j in run)]
-        current = self.total
         rest = base.sequence[:position] + base.sequence[position + length :]
-        removed = _evaluate(data, source, base, rest, position, position, math.inf)
+        rest_arrays: LineArrays | None = None
+        if data.additive[source]:
+            rest_arrays = remove_run(
+                base.arrays(data, source), position, length, data.costs[source]
+            )
+            removed = None if rest_arrays is None else (rest_arrays.total, rest_arrays.end)
+        else:
+            removed = _evaluate(data, source, base, rest, position, position, math.inf)
         best: tuple[int, int] | None = None
-        best_total = current
+        best_score = self.score
         for target in targets:
-            other_cost, other_makespan = self._others({source, target})
-            if target == source:
+            cost, makespan, spread = self._others({source, target})
+            if target == source and rest_arrays is not None:
+                found = self._best_insertion_priced(
+                    target, rest_arrays, run, best_score, (cost, makespan, spread)
+                )
+            elif target == source:
                 found = self._best_insertion(
-                    target, _timed(data, target, rest), run, best_total, other_cost, other_makespan
+                    target, _timed(data, target, rest), run, best_score, (cost, makespan, spread)
                 )
             elif removed is not None:
                 found = self._best_insertion(
                     target,
                     self.lines[target],
                     run,
-                    best_total,
-                    other_cost + removed[0],
-                    max(other_makespan, removed[1]),
+                    best_score,
+                    (cost + removed[0], max(makespan, removed[1]), spread + removed[1]),
                 )
             else:
                 found = None
-            if found is not None and found[0] < best_total:
-                best_total, best = found[0], (target, found[1])
+            if found is not None and found[0] < best_score:
+                best_score, best = found[0], (target, found[1])
         if best is None:
             return False
         target, insert_at = best
@@ -333,33 +457,75 @@ class _Search:
         self.moves += 1
         return True
 
+    def _cutoff(self, limit: int, fixed: tuple[int, int, int]) -> float:
+        """The largest line cost that can still score below ``limit`` next to ``fixed``."""
+        cost, makespan, _ = fixed
+        if self.data.w_makespan == 0:
+            return limit - cost
+        return limit // self.data.tie_scale - cost - self.data.w_makespan * makespan
+
     def _best_insertion(
         self,
         k: int,
         base: _LineState | None,
         run: list[int],
         limit: int,
-        fixed_cost: int,
-        fixed_makespan: int,
+        fixed: tuple[int, int, int],
     ) -> tuple[int, int] | None:
-        """Best (total, position) to insert ``run`` into line k, if below ``limit``."""
+        """Best (score, position) to insert ``run`` into line k, if below ``limit``.
+
+        ``fixed`` is (cost, makespan, sum of line ends) of every other line.
+        """
         if base is None:
             return None
+        if self.data.additive[k]:
+            return self._best_insertion_priced(k, base.arrays(self.data, k), run, limit, fixed)
         best: tuple[int, int] | None = None
         sequence = base.sequence
-        weight = self.data.w_makespan
+        cost, makespan, spread = fixed
         for position in range(len(sequence) + 1):
             new = sequence[:position] + run + sequence[position:]
-            cutoff = limit - fixed_cost - weight * fixed_makespan
+            cutoff = self._cutoff(limit, fixed)
             result = _evaluate(self.data, k, base, new, position, position + len(run), cutoff)
             if result is None:
                 continue
-            total = fixed_cost + result[0] + weight * max(fixed_makespan, result[1])
-            if total < limit:
-                limit, best = total, (total, position)
+            score = self._score(cost + result[0], max(makespan, result[1]), spread + result[1])
+            if score < limit:
+                limit, best = score, (score, position)
         return best
 
+    def _best_insertion_priced(
+        self, k: int, line: LineArrays, run: list[int], limit: int, fixed: tuple[int, int, int]
+    ) -> tuple[int, int] | None:
+        """:meth:`_best_insertion` on an additive line, all positions priced at once."""
+        data = self.data
+        members = np.array(run, dtype=np.int64)
+        priced = price_insertions(
+            line,
+            Run(
+                products=data.product_array[members],
+                procs=data.proc_arrays[k][members],
+                weights=data.weight_array[members],
+                dues=data.due_array[members],
+                limits=data.limit_arrays[k][members],
+            ),
+            data.costs[k],
+        )
+        cost, makespan, spread = fixed
+        objective = cost + priced.cost + data.w_makespan * np.maximum(makespan, priced.end)
+        scores = objective
+        if data.w_makespan:
+            scores = objective * data.tie_scale + spread + priced.end
+        scores = np.where(priced.feasible, scores, _NEVER)
+        position = int(np.argmin(scores))
+        score = int(scores[position])
+        if not priced.feasible[position] or score >= limit:
+            return None
+        return score, position
+
     def _swaps(self) -> bool:
+        if all(self.data.additive):
+            return False
         improved = False
         slots = [(k, i) for k, line in enumerate(self.lines) for i in range(len(line.sequence))]
         for a in range(len(slots)):
@@ -376,45 +542,38 @@ class _Search:
         j1, j2 = self.lines[k1].sequence[i1], self.lines[k2].sequence[i2]
         if k2 not in data.proc[j1] or k1 not in data.proc[j2]:
             return False
-        current = self.total
-        other_cost, other_makespan = self._others({k1, k2})
-        weight = data.w_makespan
+        if data.additive[k1] and data.additive[k2]:
+            return False
+        current = self.score
+        fixed = self._others({k1, k2})
+        cost, makespan, spread = fixed
+        budget = self._cutoff(current, fixed)
         if k1 == k2:
             new = list(self.lines[k1].sequence)
             new[i1], new[i2] = j2, j1
-            result = _evaluate(
-                data,
-                k1,
-                self.lines[k1],
-                new,
-                i1,
-                i2 + 1,
-                current - other_cost - weight * other_makespan - 1,
-            )
-            if (
-                result is None
-                or other_cost + result[0] + weight * max(other_makespan, result[1]) >= current
-            ):
+            result = _evaluate(data, k1, self.lines[k1], new, i1, i2 + 1, budget)
+            if result is None:
+                return False
+            score = self._score(cost + result[0], max(makespan, result[1]), spread + result[1])
+            if score >= current:
                 return False
             self._apply(k1, new)
         else:
             new1 = list(self.lines[k1].sequence)
             new2 = list(self.lines[k2].sequence)
             new1[i1], new2[i2] = j2, j1
-            budget = current - other_cost - weight * other_makespan - 1
             result1 = _evaluate(data, k1, self.lines[k1], new1, i1, i1 + 1, budget)
             if result1 is None:
                 return False
             result2 = _evaluate(data, k2, self.lines[k2], new2, i2, i2 + 1, budget - result1[0])
             if result2 is None:
                 return False
-            total = (
-                other_cost
-                + result1[0]
-                + result2[0]
-                + weight * max(other_makespan, result1[1], result2[1])
+            score = self._score(
+                cost + result1[0] + result2[0],
+                max(makespan, result1[1], result2[1]),
+                spread + result1[1] + result2[1],
             )
-            if total >= current:
+            if score >= current:
                 return False
             self._apply(k1, new1)
             self._apply(k2, new2)
@@ -638,16 +797,20 @@ def improve(
 
 
 def _iterate(search: _Search, rng: random.Random, kicks: int) -> int:
-    """Descend, then kick and descend again, keeping the best sequences seen."""
+    """Descend, then kick and descend again, keeping the best sequences seen.
+
+    A kicked descent that ends no worse than the best is accepted as the new
+    base, so the search can walk across plateaus; a worse one is undone.
+    """
     search.descend()
-    best_total, best_sequences = search.total, search.sequences()
+    best_score, best_sequences = search.score, search.sequences()
     done = 0
     while done < kicks and not search.out_of_time():
         search.kick(rng, size=2 + done % 3)
         search.descend()
         done += 1
-        if search.total < best_total:
-            best_total, best_sequences = search.total, search.sequences()
+        if search.score <= best_score:
+            best_score, best_sequences = search.score, search.sequences()
         else:
             search.lines = [
                 _restored(search.data, k, sequence) for k, sequence in enumerate(best_sequences)
