@@ -23,6 +23,7 @@ from pharma_pipelines.scheduling.checker import (
     check_solution_document,
 )
 from pharma_pipelines.scheduling.problem import (
+    FrozenPlacement,
     Line,
     ObjectiveWeights,
     Order,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_TIME_LIMIT_S",
     "BenchFormatError",
     "CheckReport",
+    "FrozenPlacement",
     "Line",
     "ObjectiveComponents",
     "ObjectiveWeights",

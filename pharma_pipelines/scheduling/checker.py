@@ -39,6 +39,7 @@ class Rule(StrEnum):
     DOWNTIME = "4.5 no changeover or processing in a downtime"
     REPORTED_SETUP = "4.6 reported setup_before equals the required changeover"
     DEADLINE = "hard deadline"
+    FROZEN = "a frozen order keeps its line and start"
     REPORTED_OBJECTIVE = "5 reported objective equals the recomputed objective"
 
 
@@ -176,6 +177,7 @@ def _check(
 ) -> CheckReport:
     violations = _assignment_violations(problem, rows)
     assignment_ok = not violations
+    violations.extend(_frozen_violations(problem, rows))
     ends: dict[str, float] = {}
     total_setup = 0.0
     for line, line_rows in _group_by_line(rows).items():
@@ -238,6 +240,27 @@ def _assignment_violations(problem: SchedulingProblem, rows: Sequence[_Row]) -> 
     for order in problem.orders:
         if order.id not in lines_of:
             found.append(Violation(Rule.ASSIGNMENT, f"order {order.id} is not scheduled", order.id))
+    return found
+
+
+def _frozen_violations(problem: SchedulingProblem, rows: Sequence[_Row]) -> list[Violation]:
+    """Frozen orders must stay exactly where they were frozen."""
+    found: list[Violation] = []
+    for row in rows:
+        if not problem.has_order(row.order):
+            continue
+        frozen = problem.order(row.order).frozen
+        if frozen is None or (row.line == frozen.line and row.start == frozen.start):
+            continue
+        found.append(
+            Violation(
+                Rule.FROZEN,
+                f"order {row.order} is frozen on {frozen.line} at {_t(frozen.start)} "
+                f"but is scheduled on {row.line} at {_t(row.start)}",
+                row.order,
+                row.line,
+            )
+        )
     return found
 
 

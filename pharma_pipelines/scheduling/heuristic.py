@@ -111,6 +111,8 @@ class _Data:
 
     @classmethod
     def of(cls, problem: SchedulingProblem) -> _Data:
+        """The arrays of ``problem`` with its frozen orders pinned in place."""
+        problem = problem.pinned()
         line_ids = [line.id for line in problem.lines]
         line_index = {line: k for k, line in enumerate(line_ids)}
         windows = [problem.line_window(line) for line in line_ids]
@@ -759,9 +761,16 @@ def construct(problem: SchedulingProblem) -> HeuristicResult | None:
 
 
 def improve(
-    problem: SchedulingProblem, time_budget_s: float = 5.0, seed: int = 0, kicks: int = KICKS
+    problem: SchedulingProblem,
+    time_budget_s: float = 5.0,
+    seed: int = 0,
+    kicks: int | None = KICKS,
 ) -> HeuristicResult | None:
     """Construct, then improve by local search within ``time_budget_s``.
+
+    ``kicks`` bounds the iterated local search, which makes the result the
+    same on any machine fast enough to finish them; ``None`` kicks until the
+    budget is spent, which is what a solve under a time limit wants.
 
     Returns None when no rule finds a feasible schedule (which does not prove
     that none exists).
@@ -796,7 +805,7 @@ def improve(
     return result
 
 
-def _iterate(search: _Search, rng: random.Random, kicks: int) -> int:
+def _iterate(search: _Search, rng: random.Random, kicks: int | None) -> int:
     """Descend, then kick and descend again, keeping the best sequences seen.
 
     A kicked descent that ends no worse than the best is accepted as the new
@@ -805,7 +814,7 @@ def _iterate(search: _Search, rng: random.Random, kicks: int) -> int:
     search.descend()
     best_score, best_sequences = search.score, search.sequences()
     done = 0
-    while done < kicks and not search.out_of_time():
+    while (kicks is None or done < kicks) and not search.out_of_time():
         search.kick(rng, size=2 + done % 3)
         search.descend()
         done += 1

@@ -575,7 +575,7 @@ def build(
     cuts: Cuts = Cuts(),
 ) -> tuple[_Built, _Data, _Bounds]:
     """Build the model; ``feasibility_only`` drops the objective (used to isolate conflicts)."""
-    data = _Data(problem, cutoff)
+    data = _Data(problem.pinned(), cutoff)
     bounds = data.bounds()
     unplaceable = [data.orders[j] for j, lines in bounds.eligible.items() if not lines]
     if unplaceable:
@@ -595,7 +595,7 @@ def build(
 
 def count_binaries(problem: SchedulingProblem) -> int:
     """Arc and downtime-side binaries the default formulation would create: its size driver."""
-    data = _Data(problem)
+    data = _Data(problem.pinned())
     bounds = data.bounds()
     total = 0
     for k in range(len(data.lines)):

@@ -119,8 +119,21 @@ class Setup(_Frozen):
     default: SetupTable | None = None
 
 
+class FrozenPlacement(_Frozen):
+    """Where a started or planner-frozen order stays: its line and processing start."""
+
+    line: str = Field(min_length=1)
+    start: int = Field(ge=0)
+
+
 class Order(_Frozen):
-    """A production order; the keys of ``proc`` are its eligible lines."""
+    """A production order; the keys of ``proc`` are its eligible lines.
+
+    ``frozen`` pins an order that has started or that the planner fixed: it
+    keeps that line and start, and every other rule still applies to it (its
+    changeover must fit before it, downtimes, windows). The solver plans the
+    other orders around it.
+    """
 
     id: str = Field(min_length=1)
     product: str
@@ -130,6 +143,7 @@ class Order(_Frozen):
     weight: int = 0
     deadline: int | None = None
     proc: dict[str, int]
+    frozen: FrozenPlacement | None = None
 
     @model_validator(mode="after")
     def _check_numbers(self) -> Self:
@@ -147,6 +161,11 @@ class Order(_Frozen):
                 errors.append(
                     f"order {self.id}: proc time on line {line} is {time}; proc times must be >= 1"
                 )
+        if self.frozen is not None and self.frozen.line not in self.proc:
+            errors.append(
+                f"order {self.id} is frozen on line {self.frozen.line}, which is not among its "
+                f"eligible lines ({', '.join(self.proc) or 'none'})"
+            )
         _fail_if(errors)
         return self
 
@@ -326,9 +345,28 @@ class SchedulingProblem(_Frozen):
             )
         return self.plan_start + time * unit
 
+    def pinned(self) -> SchedulingProblem:
+        """The same problem with each frozen order held in place by ordinary constraints.
+
+        A frozen order gets its frozen line as its only eligible line, its
+        frozen start as release and its frozen end as deadline, so its start
+        can take no other value. Every solver part (pre-checks, heuristic,
+        MIP) then respects it without knowing about freezing; the checker
+        verifies the placement against the original problem.
+        """
+        if not any(order.frozen is not None for order in self.orders):
+            return self
+        return self.with_orders(tuple(_pinned(order) for order in self.orders))
+
     def with_orders(self, orders: tuple[Order, ...]) -> SchedulingProblem:
-        """The same plant with another set of orders (used to isolate conflicts)."""
-        return self.model_copy(update={"orders": orders})
+        """The same plant with another set of orders (used to isolate conflicts and to pin).
+
+        The copy gets its own order index: ``model_copy`` would share the
+        original's, which still points at the original orders.
+        """
+        copy = self.model_copy(update={"orders": orders})
+        copy._orders_by_id = {order.id: order for order in orders}
+        return copy
 
     def reference_objective(self) -> float | None:
         """The published reference objective in ``source.reference.value``, if any."""
@@ -359,6 +397,21 @@ class SchedulingProblem(_Frozen):
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _pinned(order: Order) -> Order:
+    frozen = order.frozen
+    if frozen is None:
+        return order
+    end = frozen.start + order.proc[frozen.line]
+    deadline = end if order.deadline is None else min(order.deadline, end)
+    return order.model_copy(
+        update={
+            "proc": {frozen.line: order.proc[frozen.line]},
+            "release": max(order.release, frozen.start),
+            "deadline": deadline,
+        }
+    )
 
 
 _TIME_UNITS = {"s": timedelta(seconds=1), "min": timedelta(minutes=1), "h": timedelta(hours=1)}

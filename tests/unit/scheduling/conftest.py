@@ -147,6 +147,17 @@ def _time_line(
             for low, high in problem.line(line).downtimes:
                 if start - setup < high and low < start + order.proc[line]:
                     start, moved = high + setup, True
+        frozen = order.frozen
+        if frozen is not None:
+            # A frozen order may wait for its start but never start earlier or later.
+            if frozen.line != line or start > frozen.start:
+                return None
+            start = frozen.start
+            if any(
+                start - setup < high and low < start + order.proc[line]
+                for low, high in problem.line(line).downtimes
+            ):
+                return None
         end = start + order.proc[line]
         if end > closes or (order.deadline is not None and end > order.deadline):
             return None
