@@ -6,8 +6,11 @@ import argparse
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pharma_pipelines.settings import (
     PlatformSettings,
@@ -66,6 +69,54 @@ def _generate_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressLine:
+    """One status line on stderr, redrawn every second while a solve runs.
+
+    On a terminal the line is rewritten in place; otherwise (a log, CI) each
+    change of phase is printed once, so logs stay short.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._live = bool(getattr(stream, "isatty", lambda: False)())
+        self._state: Any = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+
+    def __enter__(self) -> _ProgressLine:
+        if self._live:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._live:
+            self._thread.join()
+            self._stream.write("\n")
+            self._stream.flush()
+
+    def update(self, progress: Any) -> None:
+        self._state = (progress, time.monotonic())
+        if not self._live:
+            self._stream.write(self._render() + "\n")
+            self._stream.flush()
+
+    def _render(self) -> str:
+        progress, seen = self._state
+        elapsed = progress.elapsed_s + (time.monotonic() - seen if self._live else 0.0)
+        best = "none yet" if progress.best_objective is None else str(progress.best_objective)
+        return (
+            f"[{elapsed:6.1f} s of {progress.time_limit_s:g} s] {progress.phase}; "
+            f"best objective {best}"
+        )
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            if self._state is not None:
+                self._stream.write("\r" + self._render().ljust(72))
+                self._stream.flush()
+
+
 def _solve(args: argparse.Namespace) -> int:
     from pharma_pipelines.scheduling import (
         BenchFormatError,
@@ -80,7 +131,14 @@ def _solve(args: argparse.Namespace) -> int:
     except (OSError, BenchFormatError) as error:
         print(f"cannot read instance {args.instance}: {error}", file=sys.stderr)
         return 2
-    schedule = solve(problem, time_limit_s=args.time_limit, threads=args.threads, seed=args.seed)
+    with _ProgressLine(sys.stderr) as progress:
+        schedule = solve(
+            problem,
+            time_limit_s=args.time_limit,
+            threads=args.threads,
+            seed=args.seed,
+            on_progress=progress.update,
+        )
     report = check_schedule(problem, schedule) if schedule.assignments else None
     print(
         f"{problem.name}: {schedule.status.value} objective={schedule.objective} "
@@ -164,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     solve = commands.add_parser("solve", help="solve a pharma-sched-bench/1 instance file")
     solve.add_argument("instance")
-    solve.add_argument("--output", "-o", help="write the solution file here")
+    solve.add_argument(
+        "--out", "--output", "-o", dest="output", help="write the solution file here"
+    )
     solve.add_argument("--time-limit", type=float, default=30.0)
     solve.add_argument("--threads", type=int, default=1)
     solve.add_argument("--seed", type=int, default=0)

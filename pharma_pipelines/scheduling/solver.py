@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,19 @@ CBC_LABEL = f"{SOLVER_NAME}, {DEFAULT_FORMULATION} formulation"
 
 
 @dataclass(frozen=True)
+class Progress:
+    """Where a solve stands, reported at each change of phase."""
+
+    phase: str
+    elapsed_s: float
+    time_limit_s: float
+    best_objective: int | None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
 class _Run:
     """Facts about one solve that every returned schedule carries."""
 
@@ -102,6 +116,12 @@ class _Run:
     threads: int
     seed: int
     started: float
+    on_progress: ProgressCallback | None = None
+
+    def report(self, phase: str, best: _Candidate | None = None) -> None:
+        if self.on_progress is not None:
+            objective = None if best is None else best.objective
+            self.on_progress(Progress(phase, self.elapsed(), self.time_limit_s, objective))
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -154,6 +174,7 @@ def solve(
     seed: int = 0,
     *,
     grace_s: float = DEFAULT_GRACE_S,
+    on_progress: ProgressCallback | None = None,
 ) -> Schedule:
     """Best verified schedule found within ``time_limit_s`` (plus at most ``grace_s``).
 
@@ -161,7 +182,8 @@ def solve(
     local search nor CBC is cut short by the clock.
     """
     work = problem.pinned()
-    run = _Run(work, problem, time_limit_s, threads, seed, time.monotonic())
+    run = _Run(work, problem, time_limit_s, threads, seed, time.monotonic(), on_progress)
+    run.report("pre-checks")
     conflicts = precheck(work)
     if conflicts:
         logger.info("pre-checks found %d conflicts in %s", len(conflicts), problem.name)
@@ -178,11 +200,13 @@ def solve(
     # A small model goes to CBC for a proof, so a bounded search suffices
     # there and keeps the warm start the same on every machine.
     kicks = KICKS if binaries <= PROVABLE_BINARIES else None
+    run.report("local search")
     heuristic = improve(
         work, time_budget_s=max(0.0, share * run.remaining()), seed=seed, kicks=kicks
     )
     incumbent = _heuristic_candidate(work, heuristic)
     if too_large is not None:
+        run.report("done", incumbent)
         outcome = _CbcOutcome(None, None, too_large, 0.0)
     else:
         outcome = _run_cbc(run, incumbent, grace_s)
@@ -258,7 +282,9 @@ def _run_cbc(run: _Run, incumbent: _Candidate | None, grace_s: float) -> _CbcOut
         "explain": incumbent is None,
         "sent_at": time.time(),
     }
+    run.report(f"CBC (up to {budget:.0f} s)", incumbent)
     message, failure = _in_child(request, budget + grace_s, grace_s)
+    run.report("checking", incumbent)
     if message is None:
         return _CbcOutcome(None, None, failure, budget)
     if "error" in message:
