@@ -280,3 +280,16 @@ def test_precheck_sees_orders_that_downtimes_cannot_pack() -> None:
     assert schedule.solver == "pre-checks"
     assert "no downtime may cut an order" in schedule.message
     assert "hold at most 2 of these 4 orders" in schedule.message
+
+
+def test_progress_is_reported_at_each_phase(plant: SchedulingProblem) -> None:
+    seen: list[solver_module.Progress] = []
+    schedule = solve(plant, time_limit_s=5.0, on_progress=seen.append)
+    phases = [progress.phase for progress in seen]
+    assert phases[:2] == ["pre-checks", "local search"]
+    assert phases[2].startswith("CBC (up to ")
+    assert phases[-1] == "checking"
+    assert [p.elapsed_s for p in seen] == sorted(p.elapsed_s for p in seen)
+    assert seen[-1].best_objective is not None
+    assert schedule.objective is not None
+    assert schedule.objective <= seen[-1].best_objective
