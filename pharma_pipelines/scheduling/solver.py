@@ -21,19 +21,14 @@ NO_SOLUTION_FOUND when time ran out before any schedule was found.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pharma_pipelines.scheduling.checker import CheckReport, check_assignments, check_schedule
+from pharma_pipelines.scheduling.child_process import run_in_child
 from pharma_pipelines.scheduling.diagnosis import (
     ConflictSet,
     describe_conflict_set,
@@ -300,51 +295,10 @@ WORKER_MODULE = "pharma_pipelines.scheduling.worker"
 
 
 def _in_child(
-    request: dict[str, Any], wait_s: float, grace_s: float, module: str = WORKER_MODULE
+    request: dict[str, Any], wait_s: float, grace_s: float
 ) -> tuple[dict[str, Any] | None, str | None]:
-    """Run ``python -m module REQUEST RESULT`` and kill it if it exceeds ``wait_s``.
-
-    The child sees the parent's import path, so it finds the same code. Its
-    standard output is discarded (CBC may print); standard error is kept for
-    the message when the child dies without a result.
-    """
-    with tempfile.TemporaryDirectory(prefix="cbc-") as folder:
-        request_path, result_path = Path(folder, "request.json"), Path(folder, "result.json")
-        request_path.write_text(json.dumps(request), encoding="utf-8")
-        errors_path = Path(folder, "stderr.txt")
-        with errors_path.open("wb") as errors:
-            process = subprocess.Popen(
-                [sys.executable, "-m", module, str(request_path), str(result_path)],
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                env=_child_environment(),
-            )
-            try:
-                process.wait(timeout=wait_s)
-            except subprocess.TimeoutExpired:
-                logger.warning("CBC process %s overran by %.1f s; killing it", process.pid, grace_s)
-                process.kill()
-                process.wait()
-                return (
-                    None,
-                    f"CBC overran its time limit by more than {grace_s:g} s and was stopped",
-                )
-        if result_path.exists():
-            return json.loads(result_path.read_text(encoding="utf-8")), None
-        tail = errors_path.read_text(encoding="utf-8", errors="replace").strip()[-500:]
-        return None, (
-            f"the CBC process ended without a result (exit code {process.returncode})"
-            + (f": {tail}" if tail else "")
-        )
-
-
-def _child_environment() -> dict[str, str]:
-    """The parent's environment with its import path, so ``-m`` finds the same packages."""
-    environment = dict(os.environ)
-    paths = [entry for entry in sys.path if entry and Path(entry).is_dir()]
-    inherited = environment.get("PYTHONPATH")
-    environment["PYTHONPATH"] = os.pathsep.join([*paths, *([inherited] if inherited else [])])
-    return environment
+    """The CBC job of :mod:`~pharma_pipelines.scheduling.worker` in a process that can be killed."""
+    return run_in_child(WORKER_MODULE, request, wait_s, grace_s)
 
 
 def _decide(

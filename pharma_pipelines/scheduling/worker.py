@@ -23,6 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from pharma_pipelines.scheduling.child_process import write_result
 from pharma_pipelines.scheduling.diagnosis import find_conflict_set, precheck
 from pharma_pipelines.scheduling.heuristic import construct
 from pharma_pipelines.scheduling.mip import solve_mip
@@ -74,9 +75,7 @@ def main(arguments: list[str]) -> int:
         answer = run(json.loads(request_path.read_text(encoding="utf-8")))
     except Exception as error:
         answer = {"error": f"{type(error).__name__}: {error}"}
-    partial = result_path.with_suffix(".partial")
-    partial.write_text(json.dumps(answer), encoding="utf-8")
-    partial.replace(result_path)
+    write_result(result_path, answer)
     return 0
 
 

@@ -20,6 +20,7 @@ from pharma_pipelines.scheduling import (
     solve,
 )
 from pharma_pipelines.scheduling import solver as solver_module
+from pharma_pipelines.scheduling.child_process import run_in_child
 from pharma_pipelines.scheduling.mip import MipResult
 from tests.unit.scheduling.weekly_cases import weekly_case_problem
 
@@ -95,7 +96,7 @@ STAND_IN = "tests.unit.scheduling.scheduling_workers"
 def test_an_overrunning_child_is_killed() -> None:
     started = time.monotonic()
     request = {"behaviour": "overrun", "sleep_s": 60}
-    message, failure = solver_module._in_child(request, 1.0, 0.5, module=STAND_IN)
+    message, failure = run_in_child(STAND_IN, request, 1.0, 0.5)
     assert message is None
     assert failure is not None
     assert "overran its time limit" in failure
@@ -103,7 +104,7 @@ def test_an_overrunning_child_is_killed() -> None:
 
 
 def test_a_crashed_child_is_reported() -> None:
-    message, failure = solver_module._in_child({"behaviour": "crash"}, 30.0, 1.0, module=STAND_IN)
+    message, failure = run_in_child(STAND_IN, {"behaviour": "crash"}, 30.0, 1.0)
     assert message is None
     assert failure is not None
     assert "exit code 3" in failure
