@@ -181,7 +181,8 @@ def _overload(
         trial = [other for other in members if other != order]
         if trial and _need(problem, slots, trial) > capacity + TOLERANCE:
             members = trial
-    members.sort(key=lambda o: [item.id for item in problem.orders].index(o))
+    position = {order.id: j for j, order in enumerate(problem.orders)}
+    members.sort(key=position.__getitem__)
     return _capacity_conflict(problem, slots, region, members, capacity)
 
 
@@ -200,17 +201,18 @@ def _capacity_conflict(
     )
     need = _need(problem, slots, members)
     if len(region.lines) == 1:
-        place = f"line {region.lines[0]} in {span}"
+        place = f"line {region.lines[0]} in {span} has"
         where = f"on {region.lines[0]} in {span}"
     else:
-        place = f"lines {', '.join(region.lines)} in {span}"
+        place = f"lines {', '.join(region.lines)} in {span} have"
         where = f"on these lines in {span}"
+    shortest = " at their shortest" if len(region.lines) > 1 else ""
     together = " in total" if len(region.lines) * (region.last - region.first + 1) > 1 else ""
     facts = "; ".join(_order_facts(problem, slots, order) for order in members)
     message = (
-        f"{place} has {_hours(capacity)}{together}; orders {', '.join(members)} may only run "
+        f"{place} {_hours(capacity)}{together}; orders {', '.join(members)} may only run "
         f"{where} and need {_hours(need)} including changeovers "
-        f"({_hours(work)} of orders + setups {setups}): {facts}"
+        f"({_hours(work)} of orders{shortest} + setups {setups}): {facts}"
     )
     return WeeklyConflict(ConflictKind.CAPACITY, tuple(members), region.buckets(problem), message)
 
