@@ -28,7 +28,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pharma_pipelines.scheduling.weekly.problem import TOLERANCE, Slot, WeeklyOrder, WeeklyProblem
+from pharma_pipelines.scheduling.weekly.problem import (
+    TOLERANCE,
+    Slot,
+    WeeklyOrder,
+    WeeklyProblem,
+    number,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +56,7 @@ class WeeklyConflict:
 
 
 def _hours(value: float) -> str:
-    return f"{value:g} h"
+    return f"{number(value)} h"
 
 
 def _span(problem: WeeklyProblem, first: int, last: int) -> str:

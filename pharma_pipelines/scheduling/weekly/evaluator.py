@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pharma_pipelines.scheduling.weekly.problem import TOLERANCE, WeeklyProblem
+from pharma_pipelines.scheduling.weekly.problem import TOLERANCE, WeeklyProblem, number
 
 
 class PlanRule(StrEnum):
@@ -51,8 +51,8 @@ class PlanCheck:
         return not self.violations
 
     def summary(self) -> str:
-        if self.feasible:
-            return f"feasible, cost {self.cost:g}"
+        if self.cost is not None:
+            return f"feasible, cost {number(self.cost)}"
         shown = "; ".join(v.message for v in self.violations[:10])
         more = len(self.violations) - 10
         return f"{len(self.violations)} violations: {shown}" + (
@@ -133,8 +133,8 @@ def evaluate_plan(problem: WeeklyProblem, assignment: Mapping[str, Sequence[str]
             violations.append(
                 PlanViolation(
                     PlanRule.OVER_CAPACITY,
-                    f"{line} in {period} needs {used:g} h (orders and setups of "
-                    f"{', '.join(sorted(families))}) but has {capacity:g} h",
+                    f"{line} in {period} needs {number(used)} h (orders and setups of "
+                    f"{', '.join(sorted(families))}) but has {number(capacity)} h",
                 )
             )
         setups += sum(setup_cost[f] for f in families)

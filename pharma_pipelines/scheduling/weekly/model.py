@@ -212,6 +212,9 @@ def build(
     for (o, line, period), var in x.items():
         order = problem.order(o)
         members[order.family, line, period].append((order.hours[line], var))
+    in_bucket: dict[Slot, list[tuple[str, Var]]] = {slot: [] for slot in used}
+    for (family, line, period), var in y.items():
+        in_bucket[line, period].append((family, var))
     for (family, line, period), terms in members.items():
         setup = problem.family(family).setup_hours
         limit = min(problem.capacity(line, period) - setup, sum(h for h, _ in terms))
@@ -219,26 +222,18 @@ def build(
             mip.xsum(h * var for h, var in terms) <= limit * y[family, line, period],
             f"family({family},{line},{period})",
         )
-    for line, period in used:
+    for (line, period), running in in_bucket.items():
         load = mip.xsum(
-            h * var
-            for (family, ln, pd), terms in members.items()
-            if (ln, pd) == (line, period)
-            for h, var in terms
-        ) + mip.xsum(
-            problem.family(family).setup_hours * var
-            for (family, ln, pd), var in y.items()
-            if (ln, pd) == (line, period)
-        )
+            h * var for family, _ in running for h, var in members[family, line, period]
+        ) + mip.xsum(problem.family(family).setup_hours * var for family, var in running)
         capacity = problem.capacity(line, period)
         opened = z.get((line, period))
         if opened is None:
             model.add_constr(load <= capacity, f"capacity({line},{period})")
-        else:
-            model.add_constr(load <= capacity * opened, f"capacity({line},{period})")
-            for (family, ln, pd), var in y.items():
-                if (ln, pd) == (line, period):
-                    model.add_constr(var <= opened, f"open({family},{line},{period})")
+            continue
+        model.add_constr(load <= capacity * opened, f"capacity({line},{period})")
+        for family, var in running:
+            model.add_constr(var <= opened, f"open({family},{line},{period})")
     if feasibility_only:
         model.objective = mip.minimize(mip.LinExpr())
     else:

@@ -289,6 +289,16 @@ TOLERANCE = 1e-6
 """Hours by which a bucket may appear over capacity through floating-point rounding."""
 
 
+def number(value: float) -> str:
+    """Hours and costs for messages: whole numbers without decimals, others to 4 places.
+
+    Not ``:g``, which turns a cost of 1234567 into 1.23457e+06.
+    """
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def _duplicates(kind: str, ids: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     for item in ids:

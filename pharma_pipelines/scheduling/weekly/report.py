@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pharma_pipelines.scheduling.weekly.evaluator import evaluate_plan
 from pharma_pipelines.scheduling.weekly.plan import WeeklyPlan
-from pharma_pipelines.scheduling.weekly.problem import WeeklyProblem
+from pharma_pipelines.scheduling.weekly.problem import WeeklyProblem, number
 
 
 def _number(value: float | None, missing: str) -> str:
-    return missing if value is None else f"{value:g}"
+    return missing if value is None else number(value)
 
 
 def render_plan(problem: WeeklyProblem, plan: WeeklyPlan) -> str:

@@ -40,7 +40,7 @@ from pharma_pipelines.scheduling.weekly.evaluator import evaluate_plan
 from pharma_pipelines.scheduling.weekly.heuristic import construct, improve
 from pharma_pipelines.scheduling.weekly.model import SOLVER_NAME, CbcAnswer
 from pharma_pipelines.scheduling.weekly.plan import WeeklyPlan
-from pharma_pipelines.scheduling.weekly.problem import Slot, WeeklyProblem
+from pharma_pipelines.scheduling.weekly.problem import Slot, WeeklyProblem, number
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +268,9 @@ def _publish(
     cost = check.cost
     notes = [note] if note else []
     if bound is not None and bound > cost + 1e-6 * max(1.0, cost):
-        notes.append(f"CBC's bound {bound:g} exceeds a verified cost {cost:g} and was discarded")
+        notes.append(
+            f"CBC's bound {number(bound)} exceeds a verified cost {number(cost)} and was discarded"
+        )
         bound = None
     if bound is not None:
         bound = min(max(0.0, bound), cost)
@@ -276,8 +278,12 @@ def _publish(
         status = ScheduleStatus.FEASIBLE
     gap = None if bound is None else (0.0 if cost == 0 else (cost - bound) / cost)
     if status is ScheduleStatus.FEASIBLE:
-        proof = "no bound" if gap is None else f"lower bound {bound:g}, gap {100 * gap:.2f}%"
-        notes.insert(0, f"not proven optimal: cost {cost:g}, {proof}")
+        proof = (
+            "no bound"
+            if gap is None or bound is None
+            else f"lower bound {number(bound)}, gap {100 * gap:.2f}%"
+        )
+        notes.insert(0, f"not proven optimal: cost {number(cost)}, {proof}")
     return run.result(
         status,
         objective=cost,
