@@ -292,7 +292,7 @@ def _publish(
         tardiness_cost=check.tardiness_cost,
         setup_cost=check.setup_cost,
         opening_cost=check.opening_cost,
-        assignment=plan.assignment,
+        assignment={o.id: plan.assignment[o.id] for o in run.problem.orders},
         solver=plan.source,
         message="; ".join(notes),
     )

@@ -94,6 +94,7 @@ def test_br18_short_limit_gives_a_feasible_plan_with_no_bound(cases_dir: Path) -
     assert plan.bound is None
     assert plan.gap is None
     assert plan.gap_text() == "no bound"
+    assert list(plan.assignment) == [order["id"] for order in document["orders"]]
     written = plan.to_document()
     assert written["status"] == "FEASIBLE"
     assert written["gap_text"] == "no bound"
