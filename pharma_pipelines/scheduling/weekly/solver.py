@@ -147,9 +147,8 @@ def solve_weekly(
             ScheduleStatus.INFEASIBLE, solver="pre-checks", message=summarise(conflicts)
         )
     if not problem.orders:
-        empty = _verify(problem, {}, "nothing to plan")
-        if empty is not None:
-            return _publish(run, empty, ScheduleStatus.OPTIMAL, 0.0, "no orders to plan")
+        empty = _Verified({}, 0.0, "nothing to plan")
+        return _publish(run, empty, ScheduleStatus.OPTIMAL, 0.0, "no orders to plan")
     share = HEURISTIC_SHARE if run.remaining() >= MIN_CBC_SECONDS else HEURISTIC_ONLY_SHARE
     incumbent = _first_plan(run, share) if heuristic else None
     budget = run.remaining()
@@ -167,11 +166,16 @@ def solve_weekly(
     if message is None:
         return _without_cbc_plan(run, incumbent, None, failure)
     answer = CbcAnswer.from_json(message["answer"])
+    # Judge an "infeasible" against the time CBC itself had: the worker's
+    # budget is this one minus its start-up, and CBC stopping at that smaller
+    # limit is no proof.
+    cbc_budget = min(budget, float(message.get("budget_s", budget)))
     if answer.assignment is not None:
         return _with_cbc_plan(run, incumbent, answer)
-    if incumbent is None and answer.proves_infeasible(budget):
+    if incumbent is None and answer.proves_infeasible(cbc_budget):
         return _infeasible(run, answer)
-    return _without_cbc_plan(run, incumbent, answer, _no_plan_reason(answer, budget, incumbent))
+    reason = _no_plan_reason(answer, cbc_budget, incumbent)
+    return _without_cbc_plan(run, incumbent, answer, reason)
 
 
 def _first_plan(run: _Run, share: float) -> _Verified | None:

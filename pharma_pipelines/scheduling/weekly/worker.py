@@ -11,7 +11,8 @@ Two jobs, chosen by the request's ``job``:
   a job of its own so that, if it is killed, the parent still has the proof.
 
 Both subtract the time the process took to start from their budget, so the
-caller's limit covers the whole job.
+caller's limit covers the whole job; ``solve`` returns the budget CBC really
+had, against which an "infeasible" is judged.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         warm_start=None if warm is None else {o: (s[0], s[1]) for o, s in warm.items()},
         upper_bound=request.get("upper_bound"),
     )
-    return {"answer": asdict(answer)}
+    return {"answer": asdict(answer), "budget_s": budget}
 
 
 def feasible(problem: WeeklyProblem, seconds: float, threads: int, seed: int) -> bool | None:

@@ -259,6 +259,17 @@ def test_cbc_infeasible_at_its_limit_is_no_proof(monkeypatch: pytest.MonkeyPatch
     assert [request["job"] for request in requests] == ["solve"]
 
 
+def test_cbc_infeasible_at_the_workers_own_limit_is_no_proof(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker had 1.3 s after its start-up; CBC used all of it, far less than 5 s."""
+    answer = _answer("INFEASIBLE", build_seconds=0.1, solve_seconds=1.2)
+    _fake_child(monkeypatch, [({**answer, "budget_s": 1.3}, None)])
+    plan = solve_weekly(WeeklyProblem.model_validate(plant()), time_limit_s=5.0, heuristic=False)
+    assert plan.status is ScheduleStatus.NO_SOLUTION_FOUND
+    assert "only at its time limit (1.30 s)" in plan.message
+
+
 def test_cbc_infeasible_despite_a_first_plan_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_child(monkeypatch, [(_answer("INFEASIBLE"), None)])
     plan = solve_weekly(WeeklyProblem.model_validate(plant()), time_limit_s=5.0)
