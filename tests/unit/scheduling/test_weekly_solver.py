@@ -192,6 +192,21 @@ def test_tiny_plants_reach_the_brute_force_optimum(seed: int) -> None:
     assert check.cost == plan.objective
 
 
+def test_fractional_costs_and_hours_reach_the_brute_force_optimum() -> None:
+    """No integral objective to lean on: CBC must close the gap itself."""
+    document = tiny_plant(2)
+    for family in document["families"]:
+        family["setup_cost"] *= 0.37
+        family["setup_hours"] += 0.25
+    for order in document["orders"]:
+        order["tardiness_cost"] *= 1.13
+    best = brute_force(document)
+    assert best is not None
+    plan = solve_weekly(WeeklyProblem.model_validate(document), time_limit_s=20.0)
+    assert plan.status is ScheduleStatus.OPTIMAL, plan.message
+    assert plan.objective == pytest.approx(best[0], abs=TOLERANCE)
+
+
 def test_hand_made_plant_matches_the_cases_brute_force(cases_dir: Path) -> None:
     judge = case_judge(cases_dir, "BR-18")
     document = plant()
