@@ -117,7 +117,33 @@ class _ProgressLine:
                 self._stream.flush()
 
 
+def _solve_weekly(args: argparse.Namespace) -> int:
+    from pharma_pipelines.scheduling.weekly import (
+        WeeklyFormatError,
+        read_weekly_problem,
+        render_plan,
+        solve_weekly,
+    )
+
+    try:
+        problem = read_weekly_problem(Path(args.instance))
+    except (OSError, WeeklyFormatError) as error:
+        print(f"cannot read instance {args.instance}: {error}", file=sys.stderr)
+        return 2
+    plan = solve_weekly(problem, time_limit_s=args.time_limit, threads=args.threads, seed=args.seed)
+    print(render_plan(problem, plan))
+    if args.output:
+        document = json.dumps(plan.to_document(), indent=1) + "\n"
+        Path(args.output).write_text(document, encoding="utf-8")
+        print(f"solution written to {args.output}")
+    return 0 if plan.status.has_schedule else 1
+
+
 def _solve(args: argparse.Namespace) -> int:
+    from pharma_pipelines.scheduling.weekly import sniff_weekly_file
+
+    if sniff_weekly_file(args.instance):
+        return _solve_weekly(args)
     from pharma_pipelines.scheduling import (
         BenchFormatError,
         check_schedule,
@@ -220,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--preview", type=int, default=10, help="typed rows to show")
     inspect.set_defaults(handler=_inspect)
 
-    solve = commands.add_parser("solve", help="solve a pharma-sched-bench/1 instance file")
+    solve = commands.add_parser(
+        "solve", help="solve a pharma-sched-bench/1 instance file or a weekly planning file"
+    )
     solve.add_argument("instance")
     solve.add_argument(
         "--out", "--output", "-o", dest="output", help="write the solution file here"
