@@ -288,7 +288,10 @@ def _run_cbc(run: _Run, incumbent: _Candidate | None, grace_s: float) -> _CbcOut
     conflict = None
     if found is not None:
         conflict = ConflictSet(tuple(found["orders"]), found["minimal"], found["seconds"])
-    return _CbcOutcome(MipResult(**message["result"]), conflict, None, budget)
+    # CBC's "infeasible" is judged against the time the worker gave CBC after
+    # its own start-up, which is shorter than the budget sent.
+    used_budget = float(message.get("budget_s", budget))
+    return _CbcOutcome(MipResult(**message["result"]), conflict, None, used_budget)
 
 
 WORKER_MODULE = "pharma_pipelines.scheduling.worker"

@@ -51,7 +51,11 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
         remaining = budget - (time.monotonic() - started)
         conflict = find_conflict_set(problem, oracle, remaining)
-    return {"result": asdict(result), "conflict": None if conflict is None else asdict(conflict)}
+    return {
+        "result": asdict(result),
+        "conflict": None if conflict is None else asdict(conflict),
+        "budget_s": budget,
+    }
 
 
 def feasible(problem: SchedulingProblem, seconds: float, threads: int, seed: int) -> bool | None:

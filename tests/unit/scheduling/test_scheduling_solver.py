@@ -210,6 +210,17 @@ def test_infeasible_only_at_the_time_limit_is_not_a_proof(monkeypatch: pytest.Mo
     assert "not proven" in schedule.message
 
 
+def test_infeasible_at_the_workers_own_limit_is_not_a_proof(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker lost 1.5 s of 5 to its start-up; CBC then used all of its 3.5 s."""
+    answer = {**_cbc_answer("INFEASIBLE", 3.5), "budget_s": 3.5}
+    _fake_child(monkeypatch, answer, None)
+    schedule = solve(_overbooked(False), time_limit_s=5.0)
+    assert schedule.status is ScheduleStatus.NO_SOLUTION_FOUND
+    assert "not proven" in schedule.message
+
+
 def test_cbc_proof_comes_with_the_conflicting_orders() -> None:
     schedule = solve(_overbooked(True), time_limit_s=20.0)
     assert schedule.status is ScheduleStatus.INFEASIBLE
