@@ -390,8 +390,8 @@ COLUMNS = (
     ("m", 3, ">"),
     ("solver", 9, "<"),
     ("status", 15, "<"),
-    ("objective", 10, ">"),
-    ("reference", 10, ">"),
+    ("objective", 11, ">"),
+    ("reference", 11, ">"),
     ("ratio", 7, ">"),
     ("time s", 7, ">"),
     ("wall s", 7, ">"),
@@ -408,10 +408,12 @@ def _line(values: Iterable[str]) -> str:
 
 
 def _number(value: float | None, digits: int | None = None) -> str:
-    """A cell: '-' for no value, fixed decimals when asked, else the shortest exact form."""
+    """A cell: '-' for no value, fixed decimals when asked, whole numbers exactly."""
     if value is None:
         return "-"
-    return f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    if digits is not None:
+        return f"{value:.{digits}f}"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def format_row(row: Row) -> str:
