@@ -61,6 +61,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -84,6 +85,12 @@ SET_NAMES = {"pharma": "generated pharma-like", "vr": "Vallada-Ruiz", "wtsds": "
 SOLVERS = ("product", "cpsat", "highs", "dispatch")
 PEERS = ("cpsat", "highs", "dispatch")
 NEEDS_BENCH_GROUP = {"cpsat": "ortools", "highs": "highspy"}
+SOLVER_NOTES = {
+    "product": "solve() with its warm-started CBC",
+    "cpsat": "own model, cold, default parameters, one worker",
+    "highs": "the product's MIP, cold (no warm start, no cutoff)",
+    "dispatch": "constructive rules only",
+}
 
 GRACE_S = 5.0
 """Seconds past the time limit after which a child process and its descendants are killed."""
@@ -251,7 +258,19 @@ def select(sets: Sequence[str], patterns: Sequence[str] | None, every: bool) -> 
                     f"{BENCH / SET_FOLDERS[name]}; pick others with --instances or use --all"
                 )
             chosen.extend((name, stored[stem]) for stem in DEFAULT_SELECTION[name])
-    return [Case(name, path, read_instance(path)) for name, path in chosen]
+    cases = [Case(name, path, read_instance(path)) for name, path in chosen]
+    if patterns or every:
+        # File names sort I_100 before I_12; by size the table reads from easy to hard.
+        order = list(SET_FOLDERS)
+        cases.sort(
+            key=lambda case: (order.index(case.set), case.orders, case.lines, _natural(case.name))
+        )
+    return cases
+
+
+def _natural(name: str) -> tuple[str | int, ...]:
+    """Sort key that puts replicate 2 before replicate 10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -644,9 +663,7 @@ def _header(args: argparse.Namespace, cases: Sequence[Case]) -> list[str]:
         f"schedule benchmark: {len(cases)} instances ({counts}), solvers {', '.join(args.solvers)}",
         f"time limit {args.time_limit:g} s, one thread, seed 0, kill at limit + {GRACE_S:g} s, "
         f"{args.jobs} child process(es) at once on {os.cpu_count()} cores",
-        "highs: the product's MIP, cold start (no warm start, no cutoff); "
-        "cpsat: own model, cold, default parameters, one worker; "
-        "dispatch: constructive rules only",
+        "; ".join(f"{solver}: {SOLVER_NOTES[solver]}" for solver in args.solvers),
         "ok: yes = the product's checker accepted the schedule and its objective, "
         "NO = rejected, - = no schedule",
     ]
