@@ -291,8 +291,8 @@ class _Built:
     after: dict[tuple[int, int, int], Var]
 
 
-def _new_model(name: str, threads: int, seed: int) -> Model:
-    model = mip.Model(name=name, sense=mip.MINIMIZE, solver_name=mip.CBC)
+def _new_model(name: str, threads: int, seed: int, solver_name: str = "CBC") -> Model:
+    model = mip.Model(name=name, sense=mip.MINIMIZE, solver_name=solver_name)
     model.verbose = 0
     model.threads = threads
     model.seed = seed
@@ -573,6 +573,7 @@ def build(
     feasibility_only: bool = False,
     cutoff: int | None = None,
     cuts: Cuts = Cuts(),
+    solver_name: str = "CBC",
 ) -> tuple[_Built, _Data, _Bounds]:
     """Build the model; ``feasibility_only`` drops the objective (used to isolate conflicts)."""
     data = _Data(problem.pinned(), cutoff)
@@ -582,7 +583,7 @@ def build(
         raise ValueError(
             f"orders {', '.join(unplaceable)} fit on none of their lines; run the pre-checks first"
         )
-    built = _common_variables(_new_model(problem.name, threads, seed), data, bounds)
+    built = _common_variables(_new_model(problem.name, threads, seed, solver_name), data, bounds)
     _add_assignment_and_window(data, bounds, built)
     if formulation is Formulation.LINE_ARCS:
         setups = _build_line_arcs(data, bounds, built, cuts)
@@ -658,10 +659,13 @@ def solve_mip(
     feasibility_only: bool = False,
     cutoff: int | None = None,
     cuts: Cuts = Cuts(),
+    solver_name: str = "CBC",
 ) -> MipResult:
     """Build and solve in this process; callers that need a hard stop run it in a child process."""
     started = time.monotonic()
-    built, data, _ = build(problem, formulation, threads, seed, feasibility_only, cutoff, cuts)
+    built, data, _ = build(
+        problem, formulation, threads, seed, feasibility_only, cutoff, cuts, solver_name
+    )
     if warm_start:
         values = _warm_start(built, data, warm_start)
         if values:
