@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 from pharma_pipelines.scheduling import read_instance
-from pharma_pipelines.scheduling.heuristic import improve, time_sequences
+from pharma_pipelines.scheduling.heuristic import time_sequences
 from pharma_pipelines.scheduling.mip import Cuts, Formulation, solve_mip
+from pharma_pipelines.scheduling.search import improve
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench-instances" / "pharma"
 VARIANTS = (

@@ -88,6 +88,7 @@ default relative gap of CBC (1e-4) would stop early on large objectives.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -695,6 +696,10 @@ def solve_mip(
         )
         else None
     )
+    if bound is not None and not math.isfinite(bound):
+        # CBC reports an infinite bound when it stopped before a first LP
+        # solution; that bounds nothing.
+        bound = None
     return MipResult(
         status=status.name,
         objective=built.model.objective_value if has_solution else None,

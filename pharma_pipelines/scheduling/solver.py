@@ -1,52 +1,48 @@
-"""Solve a scheduling problem: pre-checks, heuristic, then CBC in a child process.
+"""Solve a scheduling problem: pre-checks, dispatching rules, then search and CBC in a child.
 
 Why this shape:
 
 * Pre-checks first, because a proof of infeasibility with the orders named
   is worth more to a planner than any solver status.
-* The heuristic next, because it gives CBC a warm start and an objective
-  cutoff, and because it is the answer when CBC cannot give one.
-* CBC runs in a separate process (:mod:`~pharma_pipelines.scheduling.worker`)
-  since it can overrun its own time limit; the parent waits for the limit
-  plus a grace period and then kills it, falling back to the best schedule
-  it already has.
-* Nothing leaves this module unverified: every schedule goes through the
-  independent checker, and a schedule the checker rejects is dropped.
+* The dispatching rules next, in this process: plain Python, well under a
+  second, so a valid plan exists before anything starts that could be cut
+  short. A plan that meets the solver-free lower bound (:mod:`bounds`) is
+  optimal and ends the solve there.
+* The iterated greedy search and CBC run in a separate process
+  (:mod:`~pharma_pipelines.scheduling.worker`): neither a compiled search
+  call nor CBC can be interrupted, and CBC can overrun its own limit. The
+  parent waits for the limit plus a grace period, takes the best plan the
+  child reported as it went, and kills it if it must.
+* Nothing leaves this module unverified: every plan goes through the
+  independent checker, and a plan the checker rejects is dropped.
 
 Statuses follow :class:`ScheduleStatus`: INFEASIBLE only with a proof (a
-pre-check or a CBC proof that finished inside its limit), OPTIMAL only when
-CBC proved it, FEASIBLE otherwise with a verified schedule, and
-NO_SOLUTION_FOUND when time ran out before any schedule was found.
+pre-check, or a CBC proof that finished inside its limit), OPTIMAL only when
+CBC proved it or the plan meets the lower bound, FEASIBLE otherwise with a
+verified schedule and the best bound known, and NO_SOLUTION_FOUND when time
+ran out before any schedule was found.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pharma_pipelines.scheduling.bounds import lower_bound
 from pharma_pipelines.scheduling.checker import CheckReport, check_assignments, check_schedule
-from pharma_pipelines.scheduling.child_process import run_in_child
+from pharma_pipelines.scheduling.child_process import ChildRun, run_child
 from pharma_pipelines.scheduling.diagnosis import (
     ConflictSet,
     describe_conflict_set,
     precheck,
     summarise,
 )
-from pharma_pipelines.scheduling.heuristic import (
-    KICKS,
-    HeuristicResult,
-    improve,
-    time_sequences,
-)
-from pharma_pipelines.scheduling.mip import (
-    DEFAULT_FORMULATION,
-    SOLVER_NAME,
-    MipResult,
-    count_binaries,
-)
+from pharma_pipelines.scheduling.heuristic import construct, time_sequences
+from pharma_pipelines.scheduling.mip import DEFAULT_FORMULATION, SOLVER_NAME, MipResult
 from pharma_pipelines.scheduling.problem import SchedulingProblem
 from pharma_pipelines.scheduling.schedule import Schedule, ScheduledOrder, ScheduleStatus
 
@@ -54,41 +50,23 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT_S = 30.0
 DEFAULT_GRACE_S = 2.0
-"""Extra wall time CBC gets past its limit before its process is killed."""
+"""Extra wall time the child gets past its limit before its process is killed."""
 
-HEURISTIC_SHARE = 0.25
-"""Fraction of the time limit the local search may use before CBC starts on a small model."""
-
-LARGE_MODEL_HEURISTIC_SHARE = 0.8
-"""The local search's fraction when the model has more than :data:`PROVABLE_BINARIES`."""
-
-PROVABLE_BINARIES = 2_500
-"""Binaries up to which CBC tends to prove optimality within seconds.
-
-Vallada-Ruiz instances with 12 orders on 5 lines have about 720 and are proved
-in well under a second; pharma_small_s1 (10 orders, 2 lines) in about 10 s.
-"""
-
-MIN_CBC_SECONDS = 0.2
-"""Below this much remaining time CBC is not started (the process start alone takes about 0.3 s)."""
-
-MAX_BINARIES = 60_000
-"""Binaries above which CBC is skipped: such a model cannot pay off within a run.
-
-pharma_medium_s1 has about 4,300 and gets a bound; pharma_large_s1 has about
-98,000, takes 3 s to build and overran a 25 s limit by 4.5 s with a useless bound.
-"""
+MIN_CHILD_SECONDS = 0.5
+"""Below this much remaining time no child is started (its start alone takes about that)."""
 
 INTEGRAL_TOLERANCE = 0.5
 """How far CBC's float objective may sit from the verified integer objective."""
 
-HEURISTIC_LABEL = "heuristic (dispatching rules + local search)"
+DISPATCH_LABEL = "dispatching rule"
+SEARCH_LABEL = "iterated greedy search"
 CBC_LABEL = f"{SOLVER_NAME}, {DEFAULT_FORMULATION} formulation"
+WORKER_MODULE = "pharma_pipelines.scheduling.worker"
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a solve stands, reported at each change of phase."""
+    """Where a solve stands, reported at each change of phase and each better plan."""
 
     phase: str
     elapsed_s: float
@@ -113,9 +91,8 @@ class _Run:
     started: float
     on_progress: ProgressCallback | None = None
 
-    def report(self, phase: str, best: _Candidate | None = None) -> None:
+    def report(self, phase: str, objective: int | None = None) -> None:
         if self.on_progress is not None:
-            objective = None if best is None else best.objective
             self.on_progress(Progress(phase, self.elapsed(), self.time_limit_s, objective))
 
     def elapsed(self) -> float:
@@ -153,13 +130,16 @@ class _Candidate:
 
 
 @dataclass(frozen=True)
-class _CbcOutcome:
-    """What came back from the CBC process, or why nothing did."""
+class _ChildOutcome:
+    """What came back from the search and CBC process, or why nothing did."""
 
+    search: dict[str, Any] | None
+    """The search's best plan: from its result, or the last progress before a kill."""
     result: MipResult | None
     conflict: ConflictSet | None
     failure: str | None
     budget_s: float
+    cbc_skipped: str | None = None
 
 
 def solve(
@@ -173,8 +153,8 @@ def solve(
 ) -> Schedule:
     """Best verified schedule found within ``time_limit_s`` (plus at most ``grace_s``).
 
-    Deterministic for given ``threads=1`` and ``seed`` as long as neither the
-    local search nor CBC is cut short by the clock.
+    Deterministic for ``threads=1`` and a given ``seed`` as long as neither
+    the search nor CBC is cut short by the clock.
     """
     work = problem.pinned()
     run = _Run(work, problem, time_limit_s, threads, seed, time.monotonic(), on_progress)
@@ -189,57 +169,24 @@ def solve(
         return _verified_or_none(
             run, (), ScheduleStatus.OPTIMAL, "trivial", "no orders to schedule", None
         )
-    binaries = count_binaries(work)
-    too_large = _too_large_for_cbc(binaries)
-    share = _heuristic_share(binaries)
-    # A small model goes to CBC for a proof, so a bounded search suffices
-    # there and keeps the warm start the same on every machine.
-    kicks = KICKS if binaries <= PROVABLE_BINARIES else None
-    run.report("local search")
-    heuristic = improve(
-        work, time_budget_s=max(0.0, share * run.remaining()), seed=seed, kicks=kicks
-    )
-    incumbent = _heuristic_candidate(work, heuristic)
-    if too_large is not None:
-        run.report("done", incumbent)
-        outcome = _CbcOutcome(None, None, too_large, 0.0)
-    else:
-        outcome = _run_cbc(run, incumbent, grace_s)
-    return _decide(run, heuristic, incumbent, outcome)
-
-
-def _heuristic_share(binaries: int) -> float:
-    """Fraction of the limit for the local search, by how much CBC can be expected to do.
-
-    A model CBC can prove in the time gets most of it; on a larger one CBC
-    rarely improves a good incumbent within seconds, so the search keeps
-    most of the time and CBC the rest for a bound.
-    """
-    if binaries > MAX_BINARIES:
-        return 1.0
-    if binaries > PROVABLE_BINARIES:
-        return LARGE_MODEL_HEURISTIC_SHARE
-    return HEURISTIC_SHARE
-
-
-def _too_large_for_cbc(binaries: int) -> str | None:
-    """Why CBC is skipped for size, decided up front so the heuristic can use the whole limit."""
-    if binaries <= MAX_BINARIES:
-        return None
-    return (
-        f"CBC was not started: the model would have {binaries} binaries (limit {MAX_BINARIES}), "
-        "so the local search used the whole time limit"
-    )
-
-
-def _heuristic_candidate(
-    problem: SchedulingProblem, heuristic: HeuristicResult | None
-) -> _Candidate | None:
-    if heuristic is None:
-        return None
-    return _candidate(
-        problem, heuristic.sequences, f"{HEURISTIC_LABEL}, start rule {heuristic.rule}"
-    )
+    run.report("dispatching rules")
+    dispatched = construct(work)
+    incumbent = None
+    if dispatched is not None:
+        label = f"{DISPATCH_LABEL} {dispatched.rule}"
+        incumbent = _candidate(work, dispatched.sequences, label)
+    floor = lower_bound(work)
+    if incumbent is not None and incumbent.objective <= floor:
+        return _verified_or_none(
+            run,
+            incumbent.assignments,
+            ScheduleStatus.OPTIMAL,
+            incumbent.source,
+            f"the plan meets the lower bound {floor}, so no plan can be better",
+            float(floor),
+        )
+    outcome = _run_child(run, incumbent, floor, grace_s)
+    return _decide(run, incumbent, outcome, floor)
 
 
 def _candidate(
@@ -258,71 +205,205 @@ def _candidate(
     return _Candidate(placed, report, source)
 
 
-def _run_cbc(run: _Run, incumbent: _Candidate | None, grace_s: float) -> _CbcOutcome:
+def _run_child(
+    run: _Run, incumbent: _Candidate | None, floor: int, grace_s: float
+) -> _ChildOutcome:
     budget = run.remaining()
-    if budget < MIN_CBC_SECONDS:
-        return _CbcOutcome(
+    if budget < MIN_CHILD_SECONDS:
+        return _ChildOutcome(
             None,
             None,
-            f"CBC was not started: only {max(0.0, budget):.2f} s of the limit were left",
+            None,
+            f"neither search nor CBC was started: only {max(0.0, budget):.2f} s of the limit "
+            "were left",
             budget,
         )
     request = {
         "problem": run.problem.to_json(),
-        "warm_start": [] if incumbent is None else [a.model_dump() for a in incumbent.assignments],
-        "cutoff": None if incumbent is None else incumbent.objective,
+        "incumbent": None if incumbent is None else _sequences(incumbent.assignments),
+        "floor": floor,
         "time_limit_s": budget,
         "threads": run.threads,
         "seed": run.seed,
-        "explain": incumbent is None,
         "sent_at": time.time(),
     }
-    run.report(f"CBC (up to {budget:.0f} s)", incumbent)
-    message, failure = _in_child(request, budget + grace_s, grace_s)
-    run.report("checking", incumbent)
-    if message is None:
-        return _CbcOutcome(None, None, failure, budget)
-    if "error" in message:
-        return _CbcOutcome(None, None, f"CBC failed: {message['error']}", budget)
-    found = message["conflict"]
-    conflict = None
-    if found is not None:
-        conflict = ConflictSet(tuple(found["orders"]), found["minimal"], found["seconds"])
-    # CBC's "infeasible" is judged against the time the worker gave CBC after
-    # its own start-up, which is shorter than the budget sent.
-    used_budget = float(message.get("budget_s", budget))
-    return _CbcOutcome(MipResult(**message["result"]), conflict, None, used_budget)
+    best = None if incumbent is None else incumbent.objective
 
+    def follow(progress: dict[str, Any]) -> None:
+        nonlocal best
+        objective = progress.get("objective")
+        if isinstance(objective, int) and (best is None or objective < best):
+            best = objective
+        run.report(str(progress.get("phase", "search")), best)
 
-WORKER_MODULE = "pharma_pipelines.scheduling.worker"
+    run.report(f"search and CBC (up to {budget:.0f} s)", best)
+    child = _in_child(request, budget + grace_s, grace_s, follow)
+    run.report("checking", best)
+    return _outcome(child, budget)
 
 
 def _in_child(
-    request: dict[str, Any], wait_s: float, grace_s: float
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The CBC job of :mod:`~pharma_pipelines.scheduling.worker` in a process that can be killed."""
-    return run_in_child(WORKER_MODULE, request, wait_s, grace_s)
+    request: dict[str, Any],
+    wait_s: float,
+    grace_s: float,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
+) -> ChildRun:
+    """The job of :mod:`~pharma_pipelines.scheduling.worker` in a process that can be killed."""
+    return run_child(WORKER_MODULE, request, wait_s, grace_s, on_progress)
+
+
+def _outcome(child: ChildRun, budget: float) -> _ChildOutcome:
+    last = child.progress if child.progress and "sequences" in child.progress else None
+    message = child.result
+    if message is None:
+        return _ChildOutcome(last, None, None, child.failure, budget)
+    if "error" in message:
+        return _ChildOutcome(
+            last, None, None, f"the solver process failed: {message['error']}", budget
+        )
+    found = message.get("conflict")
+    conflict = None
+    if found is not None:
+        conflict = ConflictSet(tuple(found["orders"]), found["minimal"], found["seconds"])
+    result = None if message.get("result") is None else MipResult(**message["result"])
+    # CBC's "infeasible" is judged against the time the worker gave CBC after
+    # its start-up and the search, which is shorter than the budget sent.
+    return _ChildOutcome(
+        message.get("search") or last,
+        result,
+        conflict,
+        None,
+        float(message.get("budget_s", budget)),
+        message.get("cbc_skipped"),
+    )
+
+
+def _sequences(assignments: tuple[ScheduledOrder, ...]) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {}
+    for item in assignments:
+        lines.setdefault(item.line, []).append(item.order)
+    return lines
 
 
 def _decide(
-    run: _Run, heuristic: HeuristicResult | None, incumbent: _Candidate | None, outcome: _CbcOutcome
+    run: _Run, incumbent: _Candidate | None, outcome: _ChildOutcome, floor: int
 ) -> Schedule:
+    searched = _searched_candidate(run, outcome.search)
     result = outcome.result
+    solved = None
     if result is not None and result.sequences is not None:
-        return _with_cbc_solution(run, incumbent, outcome, result)
-    if incumbent is not None:
-        reason = outcome.failure or _cbc_without_solution(result, outcome.budget_s, incumbent)
-        note = f"heuristic schedule only, no optimality bound: {reason}"
-        if heuristic is not None:
-            note += f"; local search made {heuristic.improving_moves} improving moves"
-        return _verified_or_none(
-            run, incumbent.assignments, ScheduleStatus.FEASIBLE, incumbent.source, note, None
+        solved = _candidate(run.problem, result.sequences, CBC_LABEL)
+    options = [c for c in (solved, searched, incumbent) if c is not None]
+    if not options:
+        return _without_schedule(run, outcome)
+    best = min(options, key=lambda c: c.objective)
+    notes = _notes(outcome, searched, solved, best)
+    bound, status = _bound_and_status(result, best, floor, notes)
+    source = best.source
+    if result is not None and best is not solved and result.bound is not None:
+        source += f"; bound by {CBC_LABEL}"
+    return _verified_or_none(run, best.assignments, status, source, "; ".join(notes), bound)
+
+
+def _searched_candidate(run: _Run, search: dict[str, Any] | None) -> _Candidate | None:
+    if search is None:
+        return None
+    label = SEARCH_LABEL
+    if "iterations" in search:
+        label += (
+            f" from {search['rule']}, {search['iterations']} iterations, "
+            f"{search['improvements']} improvements"
         )
+    return _candidate(run.problem, search["sequences"], label)
+
+
+def _notes(
+    outcome: _ChildOutcome,
+    searched: _Candidate | None,
+    solved: _Candidate | None,
+    best: _Candidate,
+) -> list[str]:
+    notes: list[str] = []
+    result = outcome.result
+    if outcome.failure is not None:
+        notes.append(outcome.failure)
+    if outcome.cbc_skipped is not None:
+        notes.append(outcome.cbc_skipped)
+    if outcome.search is not None and searched is None:
+        notes.append("the search's plan failed verification and was dropped")
+    if result is not None:
+        notes.append(
+            f"CBC status {result.status} after {result.solve_seconds:.1f} s (model built in "
+            f"{result.build_seconds:.1f} s, {result.variables} variables, "
+            f"{result.constraints} constraints)"
+        )
+        if result.sequences is not None and solved is None:
+            notes.append("the CBC solution failed verification and was dropped")
+        if result.claims_infeasible:
+            notes.append(
+                "CBC reported INFEASIBLE although a verified schedule exists; its answer was "
+                "ignored"
+            )
+        if solved is not None and best is not solved:
+            notes.append("the search's plan is better than CBC's solution and is returned")
+    return notes
+
+
+def _bound_and_status(
+    result: MipResult | None, best: _Candidate, floor: int, notes: list[str]
+) -> tuple[float | None, ScheduleStatus]:
+    """The best valid bound and whether it proves ``best`` optimal."""
+    bound: float | None = float(floor)
+    cbc_bound = None if result is None or result.bound is None else max(0.0, result.bound)
+    if cbc_bound is not None and cbc_bound > best.objective + 1e-6 * max(1, best.objective):
+        notes.append(
+            f"CBC bound {cbc_bound:g} exceeds a verified objective {best.objective}; "
+            "the bound was discarded"
+        )
+        cbc_bound = None
+    if cbc_bound is not None:
+        bound = cbc_bound if bound is None else max(bound, cbc_bound)
+    cbc_proof = (
+        result is not None
+        and result.status == "OPTIMAL"
+        and cbc_bound is not None
+        and result.objective is not None
+        and abs(best.objective - result.objective) <= INTEGRAL_TOLERANCE
+    )
+    if result is not None and result.status == "OPTIMAL" and not cbc_proof:
+        notes.append(
+            "CBC claimed optimality that the verified schedules contradict; reported as FEASIBLE"
+        )
+    # All weights and times are integers, so a bound above objective - 1 proves optimality.
+    bound_proof = bound is not None and math.ceil(bound - 1e-6) >= best.objective
+    if bound_proof and not cbc_proof:
+        notes.append(f"the plan meets the lower bound {bound:g}, so no plan can be better")
+    if not cbc_proof and not bound_proof and bound is None:
+        notes.append("no optimality bound is known")
+    status = ScheduleStatus.OPTIMAL if cbc_proof or bound_proof else ScheduleStatus.FEASIBLE
+    return bound, status
+
+
+def _without_schedule(run: _Run, outcome: _ChildOutcome) -> Schedule:
+    result = outcome.result
     if result is not None and result.proves_infeasible(outcome.budget_s):
         return run.schedule(
             ScheduleStatus.INFEASIBLE, solver=CBC_LABEL, message=_infeasible_message(run, outcome)
         )
-    reason = outcome.failure or _cbc_without_solution(result, outcome.budget_s, None)
+    if outcome.failure is not None:
+        reason = outcome.failure
+    elif result is None:
+        reason = outcome.cbc_skipped or "CBC gave no result"
+    elif result.claims_infeasible:
+        reason = (
+            f"CBC reported INFEASIBLE only at its time limit ({outcome.budget_s:.1f} s), "
+            "which is no proof"
+        )
+    else:
+        reason = (
+            f"CBC stopped with status {result.status} after {result.solve_seconds:.1f} s "
+            "without a solution"
+        )
     return run.schedule(
         ScheduleStatus.NO_SOLUTION_FOUND,
         solver=CBC_LABEL,
@@ -332,72 +413,13 @@ def _decide(
     )
 
 
-def _cbc_without_solution(
-    result: MipResult | None, budget_s: float, incumbent: _Candidate | None
-) -> str:
-    if result is None:
-        return "CBC gave no result"
-    if result.claims_infeasible and incumbent is not None:
-        return "CBC reported INFEASIBLE although a verified schedule exists; its answer was ignored"
-    if result.claims_infeasible:
-        return (
-            f"CBC reported INFEASIBLE only at its time limit ({budget_s:.1f} s), which is no proof"
-        )
-    return (
-        f"CBC stopped with status {result.status} after {result.solve_seconds:.1f} s "
-        "without a solution"
-    )
-
-
-def _infeasible_message(run: _Run, outcome: _CbcOutcome) -> str:
+def _infeasible_message(run: _Run, outcome: _ChildOutcome) -> str:
     result = outcome.result
     seconds = 0.0 if result is None else result.solve_seconds
     lead = f"CBC proved in {seconds:.1f} s that no schedule meets all hard constraints"
     if outcome.conflict is None:
         return f"{lead}; no smaller conflicting set could be isolated in the time left"
     return summarise([describe_conflict_set(run.problem, outcome.conflict)]) + f" ({lead})"
-
-
-def _with_cbc_solution(
-    run: _Run, incumbent: _Candidate | None, outcome: _CbcOutcome, result: MipResult
-) -> Schedule:
-    sequences = result.sequences or {}
-    found = _candidate(run.problem, sequences, CBC_LABEL)
-    options = [c for c in (found, incumbent) if c is not None]
-    if not options:
-        return run.schedule(
-            ScheduleStatus.NO_SOLUTION_FOUND,
-            solver=CBC_LABEL,
-            message="the CBC solution failed verification and no other schedule is known",
-        )
-    best = min(options, key=lambda c: (c.objective, c is not found))
-    bound = None if result.bound is None else max(0.0, result.bound)
-    notes = [
-        f"CBC status {result.status} after {result.solve_seconds:.1f} s (model built in "
-        f"{result.build_seconds:.1f} s, {result.variables} variables, "
-        f"{result.constraints} constraints)"
-    ]
-    if found is None:
-        notes.append("the CBC solution failed verification; the heuristic schedule is returned")
-    if bound is not None and bound > best.objective + 1e-6 * max(1, best.objective):
-        notes.append(
-            f"CBC bound {bound:g} exceeds a verified objective {best.objective}; "
-            "the bound was discarded"
-        )
-        bound = None
-    optimal = result.status == "OPTIMAL" and bound is not None and result.objective is not None
-    optimal = optimal and abs(best.objective - result.objective) <= INTEGRAL_TOLERANCE
-    if result.status == "OPTIMAL" and not optimal:
-        notes.append(
-            "CBC claimed optimality that the verified schedules contradict; reported as FEASIBLE"
-        )
-    status = ScheduleStatus.OPTIMAL if optimal else ScheduleStatus.FEASIBLE
-    if best is not found:
-        notes.append(
-            "the heuristic incumbent is better than CBC's solution and is returned with CBC's bound"
-        )
-    source = best.source if best is found else f"{best.source}; bound by {CBC_LABEL}"
-    return _verified_or_none(run, best.assignments, status, source, "; ".join(notes), bound)
 
 
 def _verified_or_none(

@@ -17,7 +17,8 @@ from pharma_pipelines.scheduling import (
     solve,
 )
 from pharma_pipelines.scheduling.bench_format import instance_from_dict, instance_to_dict
-from pharma_pipelines.scheduling.heuristic import improve, time_sequences
+from pharma_pipelines.scheduling.heuristic import time_sequences
+from pharma_pipelines.scheduling.search import improve
 
 Optimum = Callable[[SchedulingProblem], tuple[int, dict[str, tuple[str, ...]]] | None]
 PlantData = Callable[..., dict[str, Any]]
@@ -42,7 +43,7 @@ def test_a_frozen_order_must_be_frozen_on_an_eligible_line(plant_data: PlantData
 
 def test_the_checker_rejects_a_moved_frozen_order(plant: SchedulingProblem) -> None:
     frozen = _freeze(plant, "O1", "L1", 30)
-    result = improve(frozen.pinned(), time_budget_s=1.0, kicks=5)
+    result = improve(frozen.pinned(), time_budget_s=1.0, iterations=5)
     assert result is not None
     placed = time_sequences(frozen, result.sequences)
     assert placed is not None

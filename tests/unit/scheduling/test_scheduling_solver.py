@@ -20,7 +20,8 @@ from pharma_pipelines.scheduling import (
     solve,
 )
 from pharma_pipelines.scheduling import solver as solver_module
-from pharma_pipelines.scheduling.child_process import run_in_child
+from pharma_pipelines.scheduling.bounds import lower_bound
+from pharma_pipelines.scheduling.child_process import ChildRun, run_in_child
 from pharma_pipelines.scheduling.mip import MipResult
 from tests.unit.scheduling.weekly_cases import weekly_case_problem
 
@@ -112,12 +113,18 @@ def test_a_crashed_child_is_reported() -> None:
 
 
 def _fake_child(
-    monkeypatch: pytest.MonkeyPatch, answer: dict[str, Any] | None, failure: str | None
+    monkeypatch: pytest.MonkeyPatch,
+    answer: dict[str, Any] | None,
+    failure: str | None,
+    progress: dict[str, Any] | None = None,
 ) -> None:
     def fake(
-        request: dict[str, Any], wait_s: float, grace_s: float
-    ) -> tuple[dict[str, Any] | None, str | None]:
-        return answer, failure
+        request: dict[str, Any],
+        wait_s: float,
+        grace_s: float,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+    ) -> ChildRun:
+        return ChildRun(answer, failure, progress)
 
     monkeypatch.setattr(solver_module, "_in_child", fake)
 
@@ -139,20 +146,43 @@ def _cbc_answer(
         constraints=10,
         formulation="line-arcs",
     )
-    return {"result": asdict(result), "conflict": None}
+    return {"search": None, "result": asdict(result), "conflict": None}
 
 
-def test_killed_cbc_falls_back_to_the_heuristic(
+def test_a_killed_child_leaves_the_dispatching_plan(
     plant: SchedulingProblem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_child(monkeypatch, None, "CBC overran its time limit by more than 2 s and was stopped")
+    _fake_child(monkeypatch, None, "the solver process overran its time limit by more than 2 s")
     schedule = solve(plant, time_limit_s=5.0)
     assert schedule.status is ScheduleStatus.FEASIBLE
-    assert schedule.bound is None
-    assert schedule.gap is None
-    assert schedule.solver.startswith("heuristic")
+    assert schedule.bound == lower_bound(plant)
+    assert schedule.solver.startswith("dispatching rule")
     assert "overran" in schedule.message
-    assert "no optimality bound" in schedule.message
+    _assert_verified(plant, schedule)
+
+
+def test_a_killed_child_hands_over_the_last_plan_it_reported(
+    plant: SchedulingProblem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search had reported the optimum (7) before the kill; nothing found is lost."""
+    progress = {"phase": "search", "objective": 7, "sequences": {"L1": ["O1", "O2"], "L2": ["O3"]}}
+    _fake_child(monkeypatch, None, "the solver process overran its time limit", progress)
+    schedule = solve(plant, time_limit_s=5.0)
+    assert schedule.objective == 7
+    assert schedule.solver.startswith("iterated greedy search")
+    _assert_verified(plant, schedule)
+
+
+def test_a_reported_plan_that_breaks_a_rule_is_dropped(
+    plant: SchedulingProblem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """O3 may only run on L2; a plan that puts it on L1 never reaches the planner."""
+    progress = {"phase": "search", "objective": 1, "sequences": {"L1": ["O1", "O2", "O3"]}}
+    _fake_child(monkeypatch, None, "the solver process overran its time limit", progress)
+    schedule = solve(plant, time_limit_s=5.0)
+    assert schedule.status is ScheduleStatus.FEASIBLE
+    assert schedule.solver.startswith("dispatching rule")
+    assert "failed verification" in schedule.message
     _assert_verified(plant, schedule)
 
 
@@ -174,7 +204,7 @@ def test_a_claimed_optimum_that_a_better_schedule_refutes_is_not_optimal(
     schedule = solve(plant, time_limit_s=5.0)
     assert schedule.status is ScheduleStatus.FEASIBLE
     assert schedule.objective == 7
-    assert schedule.bound is None
+    assert schedule.bound == lower_bound(plant) < 7
     assert "contradict" in schedule.message
     assert "bound was discarded" in schedule.message
     _assert_verified(plant, schedule)
@@ -298,8 +328,8 @@ def test_progress_is_reported_at_each_phase(plant: SchedulingProblem) -> None:
     seen: list[solver_module.Progress] = []
     schedule = solve(plant, time_limit_s=5.0, on_progress=seen.append)
     phases = [progress.phase for progress in seen]
-    assert phases[:2] == ["pre-checks", "local search"]
-    assert phases[2].startswith("CBC (up to ")
+    assert phases[:2] == ["pre-checks", "dispatching rules"]
+    assert phases[2].startswith("search and CBC (up to ")
     assert phases[-1] == "checking"
     assert [p.elapsed_s for p in seen] == sorted(p.elapsed_s for p in seen)
     assert seen[-1].best_objective is not None
