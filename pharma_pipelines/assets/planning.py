@@ -16,6 +16,7 @@ from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, 
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
 from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
+from pharma_pipelines.reporting.kpis import KPI_DEFINITIONS, ScheduleKpis, schedule_kpis
 from pharma_pipelines.resources import SolverResource, WarehouseResource
 from pharma_pipelines.scheduling import (
     Schedule,
@@ -234,7 +235,7 @@ def production_schedule(
         lines=lines,
         run_id=context.run.run_id,
     )
-    kpis = schedule_kpis(problem, schedule) if verified else {}
+    kpis = schedule_kpis(problem, schedule) if verified else None
     table = pd.DataFrame(
         [
             {
@@ -263,7 +264,12 @@ def production_schedule(
             "solver": schedule.solver,
             "message": schedule.message,
             "problem_hash": problem.content_hash(),
-            "kpis": dg.MetadataValue.json(kpis),
+            "kpis": dg.MetadataValue.json(kpis.as_dict() if kpis else {}),
+            "kpi_definitions": KPI_DEFINITIONS,
+            "line_use": dg.MetadataValue.md(
+                markdown_table(pd.DataFrame(kpis.line_rows())) if kpis else "_no schedule_"
+            ),
+            **_kpi_series(kpis),
             "gantt": dg.MetadataValue.md(
                 gantt_markdown(problem, schedule) if verified else "_no schedule_"
             ),
@@ -271,6 +277,24 @@ def production_schedule(
             "dagster/row_count": len(lines),
         }
     )
+
+
+def _kpi_series(kpis: ScheduleKpis | None) -> dict[str, float]:
+    """Headline KPIs as plain numbers, which the UI plots across materializations."""
+    if kpis is None:
+        return {}
+    values = kpis.as_dict()
+    return {
+        f"kpi/{name}": float(values[name])
+        for name in (
+            "weighted_tardiness_hours",
+            "on_time_share",
+            "changeover_hours",
+            "makespan_hours",
+            "utilisation",
+        )
+        if values[name] is not None
+    }
 
 
 def _at(problem: SchedulingProblem, minute: int) -> dt.datetime:
@@ -301,32 +325,6 @@ def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[Sche
                 )
             )
     return rows
-
-
-def schedule_kpis(problem: SchedulingProblem, schedule: Schedule) -> dict[str, float | int]:
-    """What a planner reads first: lateness, changeovers, line use."""
-    orders = {order.id: order for order in problem.orders}
-    late = [a for a in schedule.assignments if a.end > orders[a.order].due]
-    tardiness = sum(a.end - orders[a.order].due for a in late)
-    setups = sum(a.setup_before for a in schedule.assignments)
-    processing = sum(a.end - a.start for a in schedule.assignments)
-    makespan = max((a.end for a in schedule.assignments), default=0)
-    capacity = makespan * len(problem.lines) or 1
-    return {
-        "orders": len(schedule.assignments),
-        "on_time_orders": len(schedule.assignments) - len(late),
-        "on_time_rate": round(
-            (len(schedule.assignments) - len(late)) / max(1, len(schedule.assignments)), 4
-        ),
-        "late_orders": len(late),
-        "total_tardiness_hours": round(tardiness / 60, 2),
-        "max_tardiness_hours": round(
-            max((a.end - orders[a.order].due for a in late), default=0) / 60, 2
-        ),
-        "total_changeover_hours": round(setups / 60, 2),
-        "makespan_hours": round(makespan / 60, 2),
-        "line_utilisation": round(processing / capacity, 4),
-    }
 
 
 def gantt_markdown(problem: SchedulingProblem, schedule: Schedule) -> str:
