@@ -7,6 +7,7 @@ publishes the schedule only after an independent checker has verified it.
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -16,6 +17,7 @@ from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, 
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
 from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
+from pharma_pipelines.reporting.gantt import GanttPicture, draw_gantt, text_gantt
 from pharma_pipelines.reporting.kpis import KPI_DEFINITIONS, ScheduleKpis, schedule_kpis
 from pharma_pipelines.resources import SolverResource, WarehouseResource
 from pharma_pipelines.scheduling import (
@@ -35,7 +37,6 @@ from pharma_pipelines.warehouse.models import (
 )
 from pharma_pipelines.warehouse.planning_repository import ScheduleLineToStore
 
-GANTT_WIDTH = 96
 SOLVED = (ScheduleStatus.OPTIMAL, ScheduleStatus.FEASIBLE)
 MAX_RUN_DAYS = 31
 
@@ -193,7 +194,9 @@ def run_times_are_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult
         "The optimised production schedule: for each open order its line, start, end and "
         "the changeover before it, solved by CBC (python-mip) minimising weighted "
         "tardiness plus changeover time, verified by an independent checker. Metadata "
-        "carries the solver status, objective, bound and gap, KPIs and a Gantt chart."
+        "carries the solver status, objective, bound and gap, the KPIs with their "
+        "definitions, and a Gantt chart as a picture (a PNG copy is kept under the Dagster "
+        "instance's storage folder, `gantt_png`) and as text."
     ),
 )
 def production_schedule(
@@ -236,6 +239,17 @@ def production_schedule(
         run_id=context.run.run_id,
     )
     kpis = schedule_kpis(problem, schedule) if verified else None
+    picture = (
+        draw_gantt(
+            problem,
+            schedule,
+            timezone=solver.plant_timezone,
+            title=f"{problem.name}: {schedule.status.value}, objective {schedule.objective}",
+        )
+        if verified
+        else None
+    )
+    gantt_png = _keep_picture(context, picture)
     table = pd.DataFrame(
         [
             {
@@ -270,13 +284,34 @@ def production_schedule(
                 markdown_table(pd.DataFrame(kpis.line_rows())) if kpis else "_no schedule_"
             ),
             **_kpi_series(kpis),
-            "gantt": dg.MetadataValue.md(
-                gantt_markdown(problem, schedule) if verified else "_no schedule_"
+            **_gantt_metadata(picture, gantt_png),
+            "gantt_text": dg.MetadataValue.md(
+                text_gantt(problem, schedule) if verified else "_no schedule_"
             ),
             "schedule": dg.MetadataValue.md(markdown_table(table)),
             "dagster/row_count": len(lines),
         }
     )
+
+
+def _keep_picture(context: dg.AssetExecutionContext, picture: GanttPicture | None) -> Path | None:
+    """Write the chart under the instance's storage folder, where a user can open it."""
+    if picture is None:
+        return None
+    folder = Path(context.instance.storage_directory()) / "planning" / "gantt"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"production_schedule-{context.run.run_id}.png"
+    path.write_bytes(picture.png)
+    return path
+
+
+def _gantt_metadata(picture: GanttPicture | None, path: Path | None) -> dict[str, dg.MetadataValue]:
+    if picture is None:
+        return {"gantt": dg.MetadataValue.md("_no schedule_")}
+    return {
+        "gantt": dg.MetadataValue.md(picture.markdown("Gantt chart of the production schedule")),
+        **({"gantt_png": dg.MetadataValue.path(str(path))} if path else {}),
+    }
 
 
 def _kpi_series(kpis: ScheduleKpis | None) -> dict[str, float]:
@@ -325,46 +360,6 @@ def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[Sche
                 )
             )
     return rows
-
-
-def gantt_markdown(problem: SchedulingProblem, schedule: Schedule) -> str:
-    """A text Gantt chart: one row per line, letters for orders, '~' for changeovers."""
-    makespan = max((a.end for a in schedule.assignments), default=0)
-    if makespan == 0:
-        return "_empty schedule_"
-    scale = makespan / GANTT_WIDTH
-    symbols = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-    legend: list[str] = []
-    rows: list[str] = []
-    index = 0
-    for line in sorted({a.line for a in schedule.assignments}):
-        cells = ["."] * GANTT_WIDTH
-        for item in sorted(
-            (a for a in schedule.assignments if a.line == line), key=lambda a: a.start
-        ):
-            symbol = symbols[index % len(symbols)]
-            index += 1
-            legend.append(f"{symbol}={item.order}")
-            _paint(cells, item.start - item.setup_before, item.start, "~", scale)
-            _paint(cells, item.start, item.end, symbol, scale)
-        rows.append(f"{line:>8} |{''.join(cells)}|")
-    start = _at(problem, 0).isoformat(timespec="minutes")
-    end = _at(problem, makespan).isoformat(timespec="minutes")
-    return "\n".join(
-        [
-            f"```\n{'':>8}  {start} ... {end} (one column = {scale / 60:.1f} h)",
-            *rows,
-            "```",
-            "Legend: " + ", ".join(legend),
-        ]
-    )
-
-
-def _paint(cells: list[str], start: int, end: int, symbol: str, scale: float) -> None:
-    first = int(start / scale)
-    last = max(first + 1, int(end / scale))
-    for position in range(max(0, first), min(len(cells), last)):
-        cells[position] = symbol
 
 
 def _latest_schedule_check(
