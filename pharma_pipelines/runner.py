@@ -346,6 +346,8 @@ def _schedule_summary(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
                     "solver",
                     "message",
                     "kpis",
+                    "compared_with",
+                    "changes",
                 )
                 if name in metadata
             }

@@ -95,4 +95,8 @@ def _schedule_lines(summary: RunSummary) -> list[str]:
         )
     for name, value in (s.get("kpis") or {}).items():
         lines.append(f"  {name}: {value}")
+    if s.get("compared_with"):
+        changes = s.get("changes") or {}
+        moved = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in changes.items())
+        lines.append(f"  what moved against {s['compared_with']}: {moved or '-'}")
     return lines

@@ -7,7 +7,6 @@ publishes the schedule only after an independent checker has verified it.
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -15,10 +14,17 @@ from pydantic import ValidationError
 
 from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
 from pharma_pipelines.assets.raw import OWNER
+from pharma_pipelines.assets.schedule_metadata import (
+    changes_metadata,
+    gantt_metadata,
+    keep_picture,
+    kpi_metadata,
+)
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
 from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
-from pharma_pipelines.reporting.gantt import GanttPicture, draw_gantt, text_gantt
-from pharma_pipelines.reporting.kpis import KPI_DEFINITIONS, ScheduleKpis, schedule_kpis
+from pharma_pipelines.reporting.changes import ScheduleChanges, compare_placements, placements
+from pharma_pipelines.reporting.gantt import draw_gantt, text_gantt
+from pharma_pipelines.reporting.kpis import schedule_kpis
 from pharma_pipelines.resources import SolverResource, WarehouseResource
 from pharma_pipelines.scheduling import (
     Schedule,
@@ -35,7 +41,10 @@ from pharma_pipelines.warehouse.models import (
     CuratedProduct,
     CuratedProductionOrder,
 )
-from pharma_pipelines.warehouse.planning_repository import ScheduleLineToStore
+from pharma_pipelines.warehouse.planning_repository import (
+    PlanningRepository,
+    ScheduleLineToStore,
+)
 
 SOLVED = (ScheduleStatus.OPTIMAL, ScheduleStatus.FEASIBLE)
 MAX_RUN_DAYS = 31
@@ -226,7 +235,8 @@ def production_schedule(
         verified,
     )
     lines = _schedule_lines(problem, schedule) if verified else []
-    warehouse.planning().save_schedule(
+    planning = warehouse.planning()
+    schedule_id = planning.save_schedule(
         problem_hash=problem.content_hash(),
         status=schedule.status.value,
         objective=schedule.objective,
@@ -238,6 +248,7 @@ def production_schedule(
         lines=lines,
         run_id=context.run.run_id,
     )
+    changes, compared_with = _what_moved(planning, schedule_id, problem, schedule, verified)
     kpis = schedule_kpis(problem, schedule) if verified else None
     picture = (
         draw_gantt(
@@ -249,7 +260,7 @@ def production_schedule(
         if verified
         else None
     )
-    gantt_png = _keep_picture(context, picture)
+    gantt_png = keep_picture(context, picture, "production_schedule")
     table = pd.DataFrame(
         [
             {
@@ -278,58 +289,42 @@ def production_schedule(
             "solver": schedule.solver,
             "message": schedule.message,
             "problem_hash": problem.content_hash(),
-            "kpis": dg.MetadataValue.json(kpis.as_dict() if kpis else {}),
-            "kpi_definitions": KPI_DEFINITIONS,
-            "line_use": dg.MetadataValue.md(
-                markdown_table(pd.DataFrame(kpis.line_rows())) if kpis else "_no schedule_"
-            ),
-            **_kpi_series(kpis),
-            **_gantt_metadata(picture, gantt_png),
+            **kpi_metadata(kpis),
+            **gantt_metadata(picture, gantt_png),
             "gantt_text": dg.MetadataValue.md(
                 text_gantt(problem, schedule) if verified else "_no schedule_"
             ),
             "schedule": dg.MetadataValue.md(markdown_table(table)),
+            **changes_metadata(changes, compared_with, solver.plant_timezone),
             "dagster/row_count": len(lines),
         }
     )
 
 
-def _keep_picture(context: dg.AssetExecutionContext, picture: GanttPicture | None) -> Path | None:
-    """Write the chart under the instance's storage folder, where a user can open it."""
-    if picture is None:
-        return None
-    folder = Path(context.instance.storage_directory()) / "planning" / "gantt"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"production_schedule-{context.run.run_id}.png"
-    path.write_bytes(picture.png)
-    return path
-
-
-def _gantt_metadata(picture: GanttPicture | None, path: Path | None) -> dict[str, dg.MetadataValue]:
-    if picture is None:
-        return {"gantt": dg.MetadataValue.md("_no schedule_")}
-    return {
-        "gantt": dg.MetadataValue.md(picture.markdown("Gantt chart of the production schedule")),
-        **({"gantt_png": dg.MetadataValue.path(str(path))} if path else {}),
-    }
-
-
-def _kpi_series(kpis: ScheduleKpis | None) -> dict[str, float]:
-    """Headline KPIs as plain numbers, which the UI plots across materializations."""
-    if kpis is None:
-        return {}
-    values = kpis.as_dict()
-    return {
-        f"kpi/{name}": float(values[name])
-        for name in (
-            "weighted_tardiness_hours",
-            "on_time_share",
-            "changeover_hours",
-            "makespan_hours",
-            "utilisation",
-        )
-        if values[name] is not None
-    }
+def _what_moved(
+    planning: PlanningRepository,
+    schedule_id: int,
+    problem: SchedulingProblem,
+    schedule: Schedule,
+    verified: bool,
+) -> tuple[ScheduleChanges | None, str]:
+    """The changes against the schedule published before this one, and which one that was."""
+    previous = planning.published_before(schedule_id)
+    if previous is None:
+        return None, "no earlier published schedule"
+    when = previous.created_at.isoformat(timespec="minutes")
+    compared_with = f"schedule #{previous.id} of run {previous.run_id}, saved {when}"
+    if not verified:
+        return None, f"no new schedule to compare; the last published is {compared_with}"
+    stored_problem = planning.problem_by_hash(previous.problem_hash)
+    if stored_problem is None:
+        return None, f"the problem of {compared_with} is no longer in the warehouse"
+    previous_problem = SchedulingProblem.model_validate(stored_problem.problem)
+    previous_schedule = Schedule.model_validate(previous.schedule)
+    changes = compare_placements(
+        placements(previous_problem, previous_schedule), placements(problem, schedule)
+    )
+    return changes, compared_with
 
 
 def _at(problem: SchedulingProblem, minute: int) -> dt.datetime:

@@ -101,6 +101,26 @@ class PlanningRepository:
                 select(PlanningSchedule).order_by(PlanningSchedule.id.desc()).limit(1)
             )
 
+    def published_before(self, schedule_id: int) -> PlanningSchedule | None:
+        """The last published (verified) schedule saved before schedule ``schedule_id``.
+
+        Asking relative to a saved schedule, not for "the latest verified one", keeps the
+        answer the previous plan even after the current one has been saved.
+        """
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(PlanningSchedule)
+                .where(PlanningSchedule.verified, PlanningSchedule.id < schedule_id)
+                .order_by(PlanningSchedule.id.desc())
+                .limit(1)
+            )
+
+    def problem_by_hash(self, content_hash: str) -> PlanningProblem | None:
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(PlanningProblem).where(PlanningProblem.content_hash == content_hash)
+            )
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
