@@ -32,6 +32,7 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
             time_limit_s=settings.solver_time_limit_s,
             threads=settings.solver_threads,
             seed=settings.solver_seed,
+            soften_deadlines=settings.solver_soften_deadlines,
             plant_timezone=settings.plant_timezone,
             horizon_slack_days=settings.horizon_slack_days,
         ),

@@ -348,6 +348,7 @@ def _schedule_summary(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
                     "kpis",
                     "compared_with",
                     "changes",
+                    "least_bad_plan_summary",
                 )
                 if name in metadata
             }

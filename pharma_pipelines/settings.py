@@ -42,6 +42,13 @@ class PlatformSettings(BaseSettings):
     )
     solver_threads: int = Field(default=1, ge=1, description="CBC threads (1 is deterministic).")
     solver_seed: int = Field(default=0, ge=0, description="CBC random seed.")
+    solver_soften_deadlines: bool = Field(
+        default=True,
+        description=(
+            "When hard deadlines make the schedule infeasible, solve again with them softened "
+            "and show that least-bad plan (never published) beside the INFEASIBLE status."
+        ),
+    )
     horizon_slack_days: int = Field(
         default=7,
         ge=0,

@@ -95,6 +95,16 @@ def _schedule_lines(summary: RunSummary) -> list[str]:
         )
     for name, value in (s.get("kpis") or {}).items():
         lines.append(f"  {name}: {value}")
+    least_bad = s.get("least_bad_plan_summary")
+    if least_bad:
+        lines.append(
+            f"  least-bad plan (deadlines softened, NOT a valid schedule): {least_bad['note']}"
+        )
+        if least_bad.get("deadlines_missed"):
+            lines.append(
+                f"    {least_bad['deadlines_missed']} deadline(s) missed, the worst by "
+                f"{least_bad['worst_miss_hours']} h; see least_bad_plan in the UI"
+            )
     if s.get("compared_with"):
         changes = s.get("changes") or {}
         moved = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in changes.items())

@@ -15,14 +15,18 @@ from pydantic import ValidationError
 from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.assets.schedule_metadata import (
+    NO_SCHEDULE,
     changes_metadata,
     gantt_metadata,
     keep_picture,
     kpi_metadata,
+    least_bad_metadata,
+    schedule_table,
 )
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
 from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
 from pharma_pipelines.reporting.changes import ScheduleChanges, compare_placements, placements
+from pharma_pipelines.reporting.deadlines import LeastBadPlan, deadline_misses
 from pharma_pipelines.reporting.gantt import draw_gantt, text_gantt
 from pharma_pipelines.reporting.kpis import schedule_kpis
 from pharma_pipelines.resources import SolverResource, WarehouseResource
@@ -40,6 +44,7 @@ from pharma_pipelines.warehouse.models import (
     CuratedLineEligibility,
     CuratedProduct,
     CuratedProductionOrder,
+    PlanningSchedule,
 )
 from pharma_pipelines.warehouse.planning_repository import (
     PlanningRepository,
@@ -212,17 +217,7 @@ def production_schedule(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
 ) -> dg.MaterializeResult:
     problem = _latest_problem(warehouse)
-    context.log.info(
-        "solving %d orders on %d lines, limit %.1f s, %d thread(s), seed %d",
-        len(problem.orders),
-        len(problem.lines),
-        solver.time_limit_s,
-        solver.threads,
-        solver.seed,
-    )
-    schedule = solve(
-        problem, time_limit_s=solver.time_limit_s, threads=solver.threads, seed=solver.seed
-    )
+    schedule = _solve(context, problem, solver)
     report = check_schedule(problem, schedule) if schedule.status in SOLVED else None
     verified = report is not None and report.feasible
     context.log.info(
@@ -234,6 +229,12 @@ def production_schedule(
         schedule.solve_seconds,
         verified,
     )
+
+    least_bad = None
+    if schedule.status is ScheduleStatus.INFEASIBLE:
+        least_bad = _least_bad_plan(context, problem, solver)
+        context.log.info("least-bad plan: %s", least_bad.note)
+
     lines = _schedule_lines(problem, schedule) if verified else []
     planning = warehouse.planning()
     schedule_id = planning.save_schedule(
@@ -247,8 +248,11 @@ def production_schedule(
         schedule=schedule.model_dump(mode="json"),
         lines=lines,
         run_id=context.run.run_id,
+        least_bad_plan=least_bad.to_json() if least_bad else None,
     )
     changes, compared_with = _what_moved(planning, schedule_id, problem, schedule, verified)
+    context.log.info("compared with %s", compared_with)
+
     kpis = schedule_kpis(problem, schedule) if verified else None
     picture = (
         draw_gantt(
@@ -261,20 +265,6 @@ def production_schedule(
         else None
     )
     gantt_png = keep_picture(context, picture, "production_schedule")
-    table = pd.DataFrame(
-        [
-            {
-                "order": line.order,
-                "material": line.material,
-                "line": line.line,
-                "start": line.start_at.isoformat(timespec="minutes"),
-                "end": line.end_at.isoformat(timespec="minutes"),
-                "changeover_min": line.changeover_minutes,
-                "tardiness_min": line.tardiness_minutes,
-            }
-            for line in lines
-        ]
-    )
     return dg.MaterializeResult(
         metadata={
             "status": schedule.status.value,
@@ -292,12 +282,67 @@ def production_schedule(
             **kpi_metadata(kpis),
             **gantt_metadata(picture, gantt_png),
             "gantt_text": dg.MetadataValue.md(
-                text_gantt(problem, schedule) if verified else "_no schedule_"
+                text_gantt(problem, schedule) if verified else NO_SCHEDULE
             ),
-            "schedule": dg.MetadataValue.md(markdown_table(table)),
+            "schedule": dg.MetadataValue.md(schedule_table(lines)),
             **changes_metadata(changes, compared_with, solver.plant_timezone),
+            **(
+                least_bad_metadata(context, problem, least_bad, solver.plant_timezone)
+                if least_bad
+                else {}
+            ),
             "dagster/row_count": len(lines),
         }
+    )
+
+
+def _solve(
+    context: dg.AssetExecutionContext, problem: SchedulingProblem, solver: SolverResource
+) -> Schedule:
+    context.log.info(
+        "solving %s: %d orders on %d lines, limit %.1f s, %d thread(s), seed %d",
+        problem.name,
+        len(problem.orders),
+        len(problem.lines),
+        solver.time_limit_s,
+        solver.threads,
+        solver.seed,
+    )
+    return solve(
+        problem, time_limit_s=solver.time_limit_s, threads=solver.threads, seed=solver.seed
+    )
+
+
+def _least_bad_plan(
+    context: dg.AssetExecutionContext, problem: SchedulingProblem, solver: SolverResource
+) -> LeastBadPlan:
+    """The plan with the deadlines softened, when that may help; the note says why not."""
+    if not solver.soften_deadlines:
+        return LeastBadPlan.without("not tried: softening deadlines is switched off")
+    if not problem.has_deadlines():
+        return LeastBadPlan.without(
+            "not tried: the problem has no hard deadline to soften, so the conflict lies in "
+            "capacity, eligibility, line windows or the horizon (see the message)"
+        )
+    softened = problem.with_soft_deadlines()
+    schedule = _solve(context, softened, solver)
+    if not schedule.status.has_schedule:
+        return LeastBadPlan.without(
+            f"none found: with the deadlines softened the solve ends {schedule.status.value} "
+            f"({schedule.message})",
+            softened,
+        )
+    report = check_schedule(softened, schedule)
+    if not report.feasible:
+        return LeastBadPlan.without(
+            f"none found: the softened plan fails the checker: {report.summary()}", softened
+        )
+    misses = deadline_misses(problem, schedule)
+    return LeastBadPlan(
+        note=f"found: it misses {len(misses)} hard deadline(s) ({schedule.status.value})",
+        softened=softened,
+        schedule=schedule,
+        misses=tuple(misses),
     )
 
 
@@ -359,12 +404,20 @@ def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[Sche
 
 def _latest_schedule_check(
     warehouse: WarehouseResource,
-) -> tuple[SchedulingProblem, Schedule]:
-    stored = warehouse.planning().latest_schedule()
+) -> tuple[SchedulingProblem, Schedule, PlanningSchedule]:
+    """The latest schedule with the problem it solved (by its hash, not the latest problem)."""
+    planning = warehouse.planning()
+    stored = planning.latest_schedule()
     if stored is None:
         raise dg.Failure(description="no production schedule has been materialized yet")
-    problem = _latest_problem(warehouse)
-    return problem, Schedule.model_validate(stored.schedule)
+    stored_problem = planning.problem_by_hash(stored.problem_hash)
+    if stored_problem is None:
+        raise dg.Failure(
+            description=f"the problem {stored.problem_hash[:12]} of schedule #{stored.id} is "
+            "not in the warehouse"
+        )
+    problem = SchedulingProblem.model_validate(stored_problem.problem)
+    return problem, Schedule.model_validate(stored.schedule), stored
 
 
 @dg.asset_check(
@@ -372,19 +425,28 @@ def _latest_schedule_check(
     blocking=True,
     description=(
         "The independent checker finds no violation: every order once on an eligible "
-        "line, releases, changeovers, calendars and horizon respected, objective recomputed."
+        "line, releases, changeovers, calendars, deadlines and horizon respected, objective "
+        "recomputed. A least-bad plan (deadlines softened) never passes: it is not a schedule."
     ),
 )
 def schedule_is_feasible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problem, schedule = _latest_schedule_check(warehouse)
+    problem, schedule, stored = _latest_schedule_check(warehouse)
     if schedule.status not in SOLVED:
+        measured = f"no schedule to verify (status {schedule.status.value}: {schedule.message})"
+        misses = pd.DataFrame((stored.least_bad_plan or {}).get("deadline_misses") or [])
+        if not misses.empty:
+            measured += (
+                f"; the least-bad plan in the metadata (least_bad_plan) misses {len(misses)} "
+                "hard deadline(s) and is not a valid schedule"
+            )
         outcome = RuleOutcome(
             rule="schedule verified by the independent checker",
             passed=False,
-            measured=f"no schedule to verify (status {schedule.status.value}: {schedule.message})",
+            measured=measured,
             expected="a verified schedule",
             failed_count=len(problem.orders),
             total=len(problem.orders),
+            failing_rows=misses.head(20),
         )
         return to_check_result(outcome, ERROR)
     report = check_schedule(problem, schedule)
@@ -414,7 +476,7 @@ def schedule_is_feasible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     description="Orders finish by their due date (late orders are listed with their delay).",
 )
 def orders_finish_on_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problem, schedule = _latest_schedule_check(warehouse)
+    problem, schedule, _stored = _latest_schedule_check(warehouse)
     orders = {order.id: order for order in problem.orders}
     late = pd.DataFrame(
         [

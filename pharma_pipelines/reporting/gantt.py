@@ -47,7 +47,6 @@ CHANGEOVER_COLOUR = "#d9d9d9"
 DOWNTIME_COLOUR = "#555555"
 UNAVAILABLE_COLOUR = "#eeeeee"
 LATE_COLOUR = "#d62728"
-DEADLINE_COLOUR = "#7f0000"
 
 TEXT_WIDTH = 96
 TEXT_SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -107,7 +106,7 @@ def draw_gantt(
 
     Processing bars take their product family's colour, changeovers are grey and hatched,
     downtimes dark and times outside a line's availability window light; a late order has
-    a red outline and a red tick at its due time, a missed hard deadline a dark red hatch.
+    a red outline and a red tick at its due time, a missed hard deadline a red cross-hatch.
     ``banner`` is written in red above the rows (a least-bad plan says what it is there).
     """
     if problem.plan_start is None:
@@ -217,8 +216,12 @@ def draw_gantt(
     figure.suptitle(title, fontsize=11)
     if banner:
         axes.set_title(banner, color=LATE_COLOUR, fontsize=10)
+    missed_any = any(
+        (deadline := problem.order(item.order).deadline) is not None and item.end > deadline
+        for item in schedule.assignments
+    )
     figure.legend(
-        handles=_legend(problem, families),
+        handles=_legend(problem, families, missed_any),
         loc="outside lower center",
         ncol=8,
         fontsize=7,
@@ -319,7 +322,7 @@ def _family_colours(problem: SchedulingProblem) -> dict[str, str]:
     return {product.id: colour[product.family or product.id] for product in problem.products}
 
 
-def _legend(problem: SchedulingProblem, colours: dict[str, str]) -> list[Patch]:
+def _legend(problem: SchedulingProblem, colours: dict[str, str], missed: bool) -> list[Patch]:
     seen: dict[str, str] = {}
     for product in problem.products:
         seen.setdefault(product.family or product.id, colours[product.id])
@@ -330,6 +333,11 @@ def _legend(problem: SchedulingProblem, colours: dict[str, str]) -> list[Patch]:
         Patch(facecolor=DOWNTIME_COLOUR, alpha=0.55, label="downtime"),
         Patch(facecolor=UNAVAILABLE_COLOUR, label="line not available"),
         Patch(facecolor="white", edgecolor=LATE_COLOUR, linewidth=1.6, label="late (| = due)"),
+        *(
+            [Patch(facecolor="white", edgecolor=LATE_COLOUR, hatch="xx", label="deadline missed")]
+            if missed
+            else []
+        ),
     ]
 
 

@@ -358,7 +358,12 @@ class PlanningProblem(Base):
 
 
 class PlanningSchedule(Base):
-    """One solve of one problem: status, objective and the scheduled orders."""
+    """One solve of one problem: status, objective and the scheduled orders.
+
+    Only a ``verified`` schedule is published and has ``lines``. ``least_bad_plan`` holds,
+    for an INFEASIBLE solve, the plan found with the deadlines softened and the deadlines
+    it misses: shown to the planner, never published.
+    """
 
     __tablename__ = "planning_schedule"
 
@@ -371,6 +376,7 @@ class PlanningSchedule(Base):
     solve_seconds: Mapped[float]
     verified: Mapped[bool]
     schedule: Mapped[dict[str, Any]]
+    least_bad_plan: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime]
     run_id: Mapped[str] = mapped_column(String(64))
 

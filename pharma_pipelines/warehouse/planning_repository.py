@@ -76,6 +76,7 @@ class PlanningRepository:
         schedule: dict[str, Any],
         lines: Sequence[ScheduleLineToStore],
         run_id: str,
+        least_bad_plan: dict[str, Any] | None = None,
     ) -> int:
         with Session(self._engine) as session, session.begin():
             row = PlanningSchedule(
@@ -87,6 +88,7 @@ class PlanningRepository:
                 solve_seconds=solve_seconds,
                 verified=verified,
                 schedule=schedule,
+                least_bad_plan=least_bad_plan,
                 created_at=_now(),
                 run_id=run_id,
                 lines=[PlanningScheduleLine(**vars(line)) for line in lines],

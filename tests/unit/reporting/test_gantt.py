@@ -91,3 +91,12 @@ def test_the_text_chart_has_a_row_per_used_line():
     assert chart.count(" |") == 2
     assert "2027-01-04T00:00+01:00" in chart
     assert "A=O1" in chart
+
+
+def test_a_missed_deadline_is_marked_on_its_bar():
+    data = plant_data()
+    data["orders"][3]["deadline"] = 40
+    problem = SchedulingProblem.model_validate(data)
+    picture = draw_gantt(problem, hand_schedule(), timezone="Europe/Berlin", title="least bad")
+    missed = [bar.order for bar in picture.bars_of(BarKind.PROCESSING) if bar.missed_deadline]
+    assert missed == ["O4"]
