@@ -1,18 +1,29 @@
-"""Planning assets: the scheduling problem and the optimised production schedule.
+"""Planning assets: each plant's scheduling problem and its optimised production schedule.
 
-``planning/scheduling_problem`` turns the curated tables into a validated problem (kept in
-the warehouse by content hash); ``planning/production_schedule`` solves it with CBC and
-publishes the schedule only after an independent checker has verified it.
+``planning/scheduling_problem`` turns the curated tables into a validated problem per plant
+(kept in the warehouse by plant and content hash); ``planning/production_schedule`` solves
+it with CBC and publishes the schedule only after an independent checker has verified it.
+
+Both are partitioned by plant (SAP WERKS) with a static partitions definition built from
+the ``PHARMA_PLANTS`` setting, so each plant is solved in a run of its own and plants can be
+solved in parallel runs. Static rather than dynamic partitions: the set of plants a planner
+owns changes by decision, not by what lands in an extract, and a mistyped plant key in one
+file must not become a partition of its own. The check
+``curated/production_orders:open_orders_belong_to_a_planned_plant`` names every open order
+of a plant that is not planned, so none vanishes silently.
 """
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 import dagster as dg
 import pandas as pd
 from pydantic import ValidationError
 
-from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
+from pharma_pipelines.assets import planning_checks as checks
+from pharma_pipelines.assets.checks_support import markdown_table
+from pharma_pipelines.assets.planning_checks import SOLVED, latest_problem
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.assets.schedule_metadata import (
     NO_SCHEDULE,
@@ -24,7 +35,6 @@ from pharma_pipelines.assets.schedule_metadata import (
     schedule_table,
 )
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
-from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
 from pharma_pipelines.reporting.changes import ScheduleChanges, compare_placements, placements
 from pharma_pipelines.reporting.deadlines import LeastBadPlan, deadline_misses
 from pharma_pipelines.reporting.gantt import draw_gantt, text_gantt
@@ -44,39 +54,25 @@ from pharma_pipelines.warehouse.models import (
     CuratedLineEligibility,
     CuratedProduct,
     CuratedProductionOrder,
-    PlanningSchedule,
 )
 from pharma_pipelines.warehouse.planning_repository import (
     PlanningRepository,
     ScheduleLineToStore,
 )
 
-SOLVED = (ScheduleStatus.OPTIMAL, ScheduleStatus.FEASIBLE)
-MAX_RUN_DAYS = 31
+PROBLEM_DEPS = [
+    curated_key("production_orders"),
+    curated_key("products"),
+    curated_key("lines"),
+    curated_key("line_eligibility"),
+    curated_key("changeovers"),
+]
 
 
-@dg.asset(
-    key=PROBLEM_KEY,
-    deps=[
-        curated_key("production_orders"),
-        curated_key("products"),
-        curated_key("lines"),
-        curated_key("line_eligibility"),
-        curated_key("changeovers"),
-    ],
-    group_name="planning",
-    kinds={"python", "pydantic"},
-    owners=[OWNER],
-    tags={"layer": "planning"},
-    description=(
-        "The production scheduling problem built from the curated tables: open orders with "
-        "release and due times, eligible lines with processing times, sequence-dependent "
-        "changeovers and line calendars, as a validated model kept by content hash."
-    ),
-)
 def scheduling_problem(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
 ) -> dg.MaterializeResult:
+    plant = context.partition_key
     curated = warehouse.curated()
     try:
         translation = build_instance(
@@ -87,6 +83,7 @@ def scheduling_problem(
             changeovers=curated.frame(CuratedChangeover),
             timezone=solver.plant_timezone,
             horizon_slack_days=solver.horizon_slack_days,
+            plant=plant,
         )
     except TranslationError as error:
         raise dg.Failure(
@@ -105,10 +102,12 @@ def scheduling_problem(
         ) from error
     digest = problem.content_hash()
     warehouse.planning().save_problem(
-        digest, problem.model_dump(mode="json"), len(problem.orders), context.run.run_id
+        plant, digest, problem.model_dump(mode="json"), len(problem.orders), context.run.run_id
     )
     context.log.info(
-        "problem %s: %d orders on %d lines, %d products, horizon %d min, %d orders excluded",
+        "plant %s, problem %s: %d orders on %d lines, %d products, horizon %d min, "
+        "%d orders excluded",
+        plant,
         digest[:12],
         len(problem.orders),
         len(problem.lines),
@@ -119,6 +118,7 @@ def scheduling_problem(
     excluded = pd.DataFrame([vars(e) for e in translation.excluded])
     return dg.MaterializeResult(
         metadata={
+            "plant": plant,
             "content_hash": digest,
             "plan_start": translation.plan_start.isoformat(),
             "orders": len(problem.orders),
@@ -131,92 +131,11 @@ def scheduling_problem(
     )
 
 
-def _latest_problem(warehouse: WarehouseResource) -> SchedulingProblem:
-    stored = warehouse.planning().latest_problem()
-    if stored is None:
-        raise dg.Failure(description="no scheduling problem has been materialized yet")
-    return SchedulingProblem.model_validate(stored.problem)
-
-
-@dg.asset_check(
-    asset=PROBLEM_KEY,
-    blocking=True,
-    description="Every open production order made it into the problem (none excluded).",
-)
-def all_open_orders_are_schedulable(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problem = _latest_problem(warehouse)
-    orders = warehouse.curated().frame(CuratedProductionOrder)
-    open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
-    included = {order.id for order in problem.orders}
-    missing = open_orders[~open_orders["order"].isin(included)][["order", "material"]]
-    return to_check_result(
-        ratio_at_most(
-            "every open order is in the problem",
-            missing,
-            len(open_orders),
-            0.0,
-            "open orders left out",
-        ),
-        ERROR,
-    )
-
-
-@dg.asset_check(
-    asset=PROBLEM_KEY,
-    blocking=True,
-    description=(
-        f"Every order runs at most {MAX_RUN_DAYS} days on its fastest line: a longer run "
-        "means a mistyped quantity or rate, and would distort the whole plan."
-    ),
-)
-def run_times_are_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problem = _latest_problem(warehouse)
-    limit = MAX_RUN_DAYS * 24 * 60
-    too_long = pd.DataFrame(
-        [
-            {
-                "order": order.id,
-                "product": order.product,
-                "quantity": order.quantity,
-                "fastest_run_days": round(min(order.proc.values()) / 1440, 1),
-            }
-            for order in problem.orders
-            if min(order.proc.values()) > limit
-        ],
-        columns=pd.Index(["order", "product", "quantity", "fastest_run_days"]),
-    )
-    return to_check_result(
-        ratio_at_most(
-            "order run times are plausible",
-            too_long,
-            len(problem.orders),
-            0.0,
-            "orders run implausibly long",
-        ),
-        ERROR,
-    )
-
-
-@dg.asset(
-    key=SCHEDULE_KEY,
-    deps=[PROBLEM_KEY],
-    group_name="planning",
-    kinds={"python", "mip"},
-    owners=[OWNER],
-    tags={"layer": "planning"},
-    description=(
-        "The optimised production schedule: for each open order its line, start, end and "
-        "the changeover before it, solved by CBC (python-mip) minimising weighted "
-        "tardiness plus changeover time, verified by an independent checker. Metadata "
-        "carries the solver status, objective, bound and gap, the KPIs with their "
-        "definitions, and a Gantt chart as a picture (a PNG copy is kept under the Dagster "
-        "instance's storage folder, `gantt_png`) and as text."
-    ),
-)
 def production_schedule(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
 ) -> dg.MaterializeResult:
-    problem = _latest_problem(warehouse)
+    plant = context.partition_key
+    problem = latest_problem(warehouse, plant)
     schedule = _solve(context, problem, solver)
     report = check_schedule(problem, schedule) if schedule.status in SOLVED else None
     verified = report is not None and report.feasible
@@ -238,6 +157,7 @@ def production_schedule(
     lines = _schedule_lines(problem, schedule) if verified else []
     planning = warehouse.planning()
     schedule_id = planning.save_schedule(
+        plant=plant,
         problem_hash=problem.content_hash(),
         status=schedule.status.value,
         objective=schedule.objective,
@@ -250,7 +170,7 @@ def production_schedule(
         run_id=context.run.run_id,
         least_bad_plan=least_bad.to_json() if least_bad else None,
     )
-    changes, compared_with = _what_moved(planning, schedule_id, problem, schedule, verified)
+    changes, compared_with = _what_moved(planning, plant, schedule_id, problem, schedule, verified)
     context.log.info("compared with %s", compared_with)
 
     kpis = schedule_kpis(problem, schedule) if verified else None
@@ -264,9 +184,10 @@ def production_schedule(
         if verified
         else None
     )
-    gantt_png = keep_picture(context, picture, "production_schedule")
+    gantt_png = keep_picture(context, picture, f"production_schedule-{plant}")
     return dg.MaterializeResult(
         metadata={
+            "plant": plant,
             "status": schedule.status.value,
             "verified": verified,
             "objective": schedule.objective,
@@ -348,20 +269,21 @@ def _least_bad_plan(
 
 def _what_moved(
     planning: PlanningRepository,
+    plant: str,
     schedule_id: int,
     problem: SchedulingProblem,
     schedule: Schedule,
     verified: bool,
 ) -> tuple[ScheduleChanges | None, str]:
-    """The changes against the schedule published before this one, and which one that was."""
-    previous = planning.published_before(schedule_id)
+    """The changes against the plant's schedule published before this one, and which that was."""
+    previous = planning.published_before(plant, schedule_id)
     if previous is None:
         return None, "no earlier published schedule"
     when = previous.created_at.isoformat(timespec="minutes")
     compared_with = f"schedule #{previous.id} of run {previous.run_id}, saved {when}"
     if not verified:
         return None, f"no new schedule to compare; the last published is {compared_with}"
-    stored_problem = planning.problem_by_hash(previous.problem_hash)
+    stored_problem = planning.problem_by_hash(plant, previous.problem_hash)
     if stored_problem is None:
         return None, f"the problem of {compared_with} is no longer in the warehouse"
     previous_problem = SchedulingProblem.model_validate(stored_problem.problem)
@@ -402,103 +324,85 @@ def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[Sche
     return rows
 
 
-def _latest_schedule_check(
-    warehouse: WarehouseResource,
-) -> tuple[SchedulingProblem, Schedule, PlanningSchedule]:
-    """The latest schedule with the problem it solved (by its hash, not the latest problem)."""
-    planning = warehouse.planning()
-    stored = planning.latest_schedule()
-    if stored is None:
-        raise dg.Failure(description="no production schedule has been materialized yet")
-    stored_problem = planning.problem_by_hash(stored.problem_hash)
-    if stored_problem is None:
-        raise dg.Failure(
-            description=f"the problem {stored.problem_hash[:12]} of schedule #{stored.id} is "
-            "not in the warehouse"
-        )
-    problem = SchedulingProblem.model_validate(stored_problem.problem)
-    return problem, Schedule.model_validate(stored.schedule), stored
-
-
-@dg.asset_check(
-    asset=SCHEDULE_KEY,
-    blocking=True,
-    description=(
-        "The independent checker finds no violation: every order once on an eligible "
-        "line, releases, changeovers, calendars, deadlines and horizon respected, objective "
-        "recomputed. A least-bad plan (deadlines softened) never passes: it is not a schedule."
-    ),
-)
-def schedule_is_feasible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problem, schedule, stored = _latest_schedule_check(warehouse)
-    if schedule.status not in SOLVED:
-        measured = f"no schedule to verify (status {schedule.status.value}: {schedule.message})"
-        misses = pd.DataFrame((stored.least_bad_plan or {}).get("deadline_misses") or [])
-        if not misses.empty:
-            measured += (
-                f"; the least-bad plan in the metadata (least_bad_plan) misses {len(misses)} "
-                "hard deadline(s) and is not a valid schedule"
-            )
-        outcome = RuleOutcome(
-            rule="schedule verified by the independent checker",
-            passed=False,
-            measured=measured,
-            expected="a verified schedule",
-            failed_count=len(problem.orders),
-            total=len(problem.orders),
-            failing_rows=misses.head(20),
-        )
-        return to_check_result(outcome, ERROR)
-    report = check_schedule(problem, schedule)
-    violations = pd.DataFrame(
-        [
-            {"rule": v.rule.value, "order": v.order, "line": v.line, "message": v.message}
-            for v in report.violations
-        ]
-    )
-    outcome = RuleOutcome(
-        rule="schedule verified by the independent checker",
-        passed=report.feasible,
-        measured=(
-            f"{len(report.violations)} violations; objective recomputed "
-            f"{report.objective} vs reported {schedule.objective}"
+def planning_definitions(
+    plants: Sequence[str],
+) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """The planning assets and their checks, partitioned by ``plants``."""
+    partitions = dg.StaticPartitionsDefinition(list(plants))
+    problem_asset = dg.asset(
+        key=PROBLEM_KEY,
+        deps=PROBLEM_DEPS,
+        partitions_def=partitions,
+        group_name="planning",
+        kinds={"python", "pydantic"},
+        owners=[OWNER],
+        tags={"layer": "planning"},
+        description=(
+            "A plant's production scheduling problem built from the curated tables: its open "
+            "orders with release and due times, its eligible lines with processing times, "
+            "sequence-dependent changeovers and line calendars, as a validated model kept by "
+            "plant and content hash. One partition per plant (SAP WERKS, PHARMA_PLANTS)."
         ),
-        expected="0 violations and the same objective",
-        failed_count=len(report.violations),
-        total=len(problem.orders),
-        failing_rows=violations.head(20),
-    )
-    return to_check_result(outcome, ERROR)
-
-
-@dg.asset_check(
-    asset=SCHEDULE_KEY,
-    description="Orders finish by their due date (late orders are listed with their delay).",
-)
-def orders_finish_on_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problem, schedule, _stored = _latest_schedule_check(warehouse)
-    orders = {order.id: order for order in problem.orders}
-    late = pd.DataFrame(
-        [
-            {
-                "order": a.order,
-                "line": a.line,
-                "late_hours": round((a.end - orders[a.order].due) / 60, 1),
-            }
-            for a in schedule.assignments
-            if a.end > orders[a.order].due
+    )(scheduling_problem)
+    schedule_asset = dg.asset(
+        key=SCHEDULE_KEY,
+        deps=[PROBLEM_KEY],
+        partitions_def=partitions,
+        group_name="planning",
+        kinds={"python", "mip"},
+        owners=[OWNER],
+        tags={"layer": "planning"},
+        description=(
+            "A plant's optimised production schedule: for each open order its line, start, "
+            "end and the changeover before it, solved by CBC (python-mip) minimising weighted "
+            "tardiness plus changeover time, verified by an independent checker. Metadata "
+            "carries the solver status, objective, bound and gap, the KPIs with their "
+            "definitions (kpi_definitions), a Gantt chart as a picture (a PNG copy under the "
+            "Dagster instance's storage folder, gantt_png) and as text, and what moved "
+            "against the plant's previously published schedule. When hard deadlines make "
+            "the problem INFEASIBLE, least_bad_plan shows the plan with the deadlines "
+            "softened, marked as not a valid schedule and never published."
+        ),
+    )(production_schedule)
+    with warnings.catch_warnings():
+        # Partitioned asset checks are a preview in Dagster 1.13 and warn when defined. We
+        # opt in on purpose, so that each plant has its own check results; drop this guard
+        # once Dagster no longer marks AssetCheckSpec.partitions_def as preview.
+        warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+        plant_checks = [
+            dg.asset_check(
+                asset=PROBLEM_KEY,
+                blocking=True,
+                partitions_def=partitions,
+                description="Every open production order of the plant made it into its problem.",
+            )(checks.all_open_orders_are_schedulable),
+            dg.asset_check(
+                asset=PROBLEM_KEY,
+                blocking=True,
+                partitions_def=partitions,
+                description=(
+                    f"Every order runs at most {checks.MAX_RUN_DAYS} days on its fastest line: "
+                    "a longer run means a mistyped quantity or rate, and would distort the "
+                    "whole plan."
+                ),
+            )(checks.run_times_are_plausible),
+            dg.asset_check(
+                asset=SCHEDULE_KEY,
+                blocking=True,
+                partitions_def=partitions,
+                description=(
+                    "The independent checker finds no violation: every order once on an "
+                    "eligible line, releases, changeovers, calendars, deadlines and horizon "
+                    "respected, objective recomputed. A least-bad plan (deadlines softened) "
+                    "never passes: it is not a schedule."
+                ),
+            )(checks.schedule_is_feasible),
+            dg.asset_check(
+                asset=SCHEDULE_KEY,
+                partitions_def=partitions,
+                description=(
+                    "Orders finish by their due date (late orders are listed with their delay)."
+                ),
+            )(checks.orders_finish_on_time),
         ]
-    )
-    return to_check_result(
-        ratio_at_most("orders finish on time", late, len(schedule.assignments), 0.1, "orders late"),
-        WARN,
-    )
-
-
-planning_assets: Sequence[dg.AssetsDefinition] = [scheduling_problem, production_schedule]
-planning_checks = [
-    all_open_orders_are_schedulable,
-    run_times_are_plausible,
-    schedule_is_feasible,
-    orders_finish_on_time,
-]
+    return [problem_asset, schedule_asset], [*plant_checks, checks.plant_coverage_check(plants)]

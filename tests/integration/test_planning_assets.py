@@ -20,10 +20,15 @@ def settings(tmp_path, fresh_engines) -> PlatformSettings:
     )
 
 
-def plan(settings: PlatformSettings, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+def plan(
+    settings: PlatformSettings, instance: dg.DagsterInstance, plant: str = "0100"
+) -> dg.ExecuteInProcessResult:
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     return job.execute_in_process(
-        instance=instance, asset_selection=[PROBLEM_KEY, SCHEDULE_KEY], raise_on_error=False
+        instance=instance,
+        asset_selection=[PROBLEM_KEY, SCHEDULE_KEY],
+        partition_key=plant,
+        raise_on_error=False,
     )
 
 
@@ -87,14 +92,17 @@ def a_problem(name: str, deadline: int | None) -> SchedulingProblem:
 def store(settings: PlatformSettings, problem: SchedulingProblem) -> None:
     planning = WarehouseResource(url=settings.warehouse_url).planning()
     planning.save_problem(
-        problem.content_hash(), problem.model_dump(mode="json"), len(problem.orders), "test"
+        "0100", problem.content_hash(), problem.model_dump(mode="json"), len(problem.orders), "t"
     )
 
 
 def solve_schedule(settings, instance) -> dg.ExecuteInProcessResult:
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     return job.execute_in_process(
-        instance=instance, asset_selection=[SCHEDULE_KEY], raise_on_error=False
+        instance=instance,
+        asset_selection=[SCHEDULE_KEY],
+        partition_key="0100",
+        raise_on_error=False,
     )
 
 
