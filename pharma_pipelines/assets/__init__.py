@@ -19,7 +19,7 @@ def asset_definitions(
     plants: Sequence[str],
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """Every asset and check; the planning ones partitioned by ``plants``."""
-    planning_assets, planning_checks = planning_definitions(plants)
+    planning_assets, planning_checks = planning_definitions(plants, curated_checks)
     assets = [file_inventory, *raw_assets, raw_outlook, *curated_assets, *planning_assets]
     checks = [every_file_has_a_known_kind, *raw_checks, *curated_checks, *planning_checks]
     return assets, checks

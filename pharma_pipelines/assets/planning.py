@@ -15,7 +15,7 @@ of a plant that is not planned, so none vanishes silently.
 
 import datetime as dt
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dagster as dg
 import pandas as pd
@@ -69,7 +69,52 @@ PROBLEM_DEPS = [
 ]
 
 
-def scheduling_problem(
+def _problem_body(guards: Sequence[dg.AssetCheckKey]) -> Callable[..., dg.MaterializeResult]:
+    """The problem asset's function, refusing to build on inputs whose blocking checks failed.
+
+    A blocking check holds back downstream steps only inside its own run, and a plant's
+    problem is built in a run of its own, after the run that rebuilt the curated tables. So
+    the asset looks up the latest result of each blocking check on its inputs (``guards``)
+    itself.
+    """
+
+    def scheduling_problem(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
+    ) -> dg.MaterializeResult:
+        failed = _failed_checks(context.instance, guards)
+        if failed:
+            raise dg.Failure(
+                description=(
+                    f"the problem of plant {context.partition_key} is held back: the latest "
+                    f"results of blocking checks on its inputs failed ({', '.join(failed)}); "
+                    "fix the data and materialize those assets again"
+                ),
+                metadata={"failed_checks": failed},
+            )
+        return build_problem(context, warehouse, solver)
+
+    return scheduling_problem
+
+
+def _failed_checks(instance: dg.DagsterInstance, keys: Sequence[dg.AssetCheckKey]) -> list[str]:
+    """The checks among ``keys`` whose latest evaluation failed with ERROR severity."""
+    failed = []
+    for key in keys:
+        record = instance.get_latest_asset_check_evaluation_record(key)
+        event = record.event if record is not None else None
+        evaluation = (
+            event.dagster_event.event_specific_data if event and event.dagster_event else None
+        )
+        if (
+            isinstance(evaluation, dg.AssetCheckEvaluation)
+            and not evaluation.passed
+            and evaluation.severity == dg.AssetCheckSeverity.ERROR
+        ):
+            failed.append(key.to_user_string())
+    return failed
+
+
+def build_problem(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
 ) -> dg.MaterializeResult:
     plant = context.partition_key
@@ -325,10 +370,23 @@ def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[Sche
 
 
 def planning_definitions(
-    plants: Sequence[str],
+    plants: Sequence[str], upstream_checks: Sequence[dg.AssetsDefinition] = ()
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
-    """The planning assets and their checks, partitioned by ``plants``."""
+    """The planning assets and their checks, partitioned by ``plants``.
+
+    The problem asset refuses to run while a blocking check among ``upstream_checks`` on
+    one of its inputs has most recently failed.
+    """
     partitions = dg.StaticPartitionsDefinition(list(plants))
+    guards = sorted(
+        (
+            spec.key
+            for definition in upstream_checks
+            for spec in definition.check_specs
+            if spec.blocking and spec.asset_key in PROBLEM_DEPS
+        ),
+        key=lambda key: key.to_user_string(),
+    )
     problem_asset = dg.asset(
         key=PROBLEM_KEY,
         deps=PROBLEM_DEPS,
@@ -343,7 +401,7 @@ def planning_definitions(
             "sequence-dependent changeovers and line calendars, as a validated model kept by "
             "plant and content hash. One partition per plant (SAP WERKS, PHARMA_PLANTS)."
         ),
-    )(scheduling_problem)
+    )(_problem_body(guards))
     schedule_asset = dg.asset(
         key=SCHEDULE_KEY,
         deps=[PROBLEM_KEY],

@@ -151,3 +151,35 @@ def test_softening_can_be_switched_off(settings, instance):
         "**No least-bad plan**: not tried: softening deadlines is switched off."
     )
     assert "least_bad_plan_gantt" not in metadata
+
+
+def run_check(settings, instance, asset: str, name: str) -> dg.AssetCheckEvaluation:
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    key = dg.AssetCheckKey(dg.AssetKey(asset.split("/")), name)
+    result = job.get_subset(asset_selection=set(), asset_check_selection={key}).execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    return evaluation
+
+
+def test_a_failed_blocking_check_on_an_input_holds_the_problem_back_in_a_later_run(
+    settings, instance
+):
+    curated = WarehouseResource(url=settings.warehouse_url).curated()
+    plant = a_plant("0100", 1001)
+    plant.orders.append(plant.orders[0])
+    write_curated(curated, [plant])
+    assert not run_check(settings, instance, "curated/production_orders", "order_is_unique").passed
+
+    held = plan(settings, instance)
+    assert not held.success
+    [failure] = held.get_step_failure_events()
+    description = failure.step_failure_data.user_failure_data.description
+    assert "held back" in description
+    assert "curated/production_orders:order_is_unique" in description
+
+    plant.orders.pop()
+    write_curated(curated, [plant])
+    assert run_check(settings, instance, "curated/production_orders", "order_is_unique").passed
+    assert plan(settings, instance).success
