@@ -130,7 +130,6 @@ def draw_gantt(
 
     bars: list[GanttBar] = []
     for line in lines:
-        y = rows[line] - BAR_HEIGHT / 2
         for start, end in _outside_window(problem, line, span_end):
             axes.broken_barh(
                 [block(start, end)], (rows[line] - 0.45, 0.9), color=UNAVAILABLE_COLOUR
@@ -216,12 +215,8 @@ def draw_gantt(
     figure.suptitle(title, fontsize=11)
     if banner:
         axes.set_title(banner, color=LATE_COLOUR, fontsize=10)
-    missed_any = any(
-        (deadline := problem.order(item.order).deadline) is not None and item.end > deadline
-        for item in schedule.assignments
-    )
     figure.legend(
-        handles=_legend(problem, families, missed_any),
+        handles=_legend(problem, families, any(missed for *_, missed in labels)),
         loc="outside lower center",
         ncol=8,
         fontsize=7,

@@ -69,6 +69,10 @@ def test_two_plants_solve_in_parallel_runs_each_to_its_own_verified_schedule(
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # The instance's storage exists before runs start, as in a deployment: two processes
+    # creating a fresh SQLite instance at once race on its tables.
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_runs() == []
 
     started = [materialize_plant(plant, home, warehouse_url) for plant in PLANTS]
     outputs = [process.communicate(timeout=600)[0] for process in started]
