@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pharma_pipelines.assets import all_assets, all_checks
+from pharma_pipelines.assets import asset_definitions
 from pharma_pipelines.resources import LandingZoneResource, SolverResource, WarehouseResource
 from pharma_pipelines.sensors import landing_zone_sensor
 from pharma_pipelines.settings import PlatformSettings, load_settings
@@ -32,6 +32,7 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
             time_limit_s=settings.solver_time_limit_s,
             threads=settings.solver_threads,
             seed=settings.solver_seed,
+            soften_deadlines=settings.solver_soften_deadlines,
             plant_timezone=settings.plant_timezone,
             horizon_slack_days=settings.horizon_slack_days,
         ),
@@ -39,9 +40,10 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
 
 
 def build_definitions(settings: PlatformSettings) -> dg.Definitions:
+    assets, checks = asset_definitions(settings.plants)
     return dg.Definitions(
-        assets=all_assets,
-        asset_checks=all_checks,
+        assets=assets,
+        asset_checks=checks,
         sensors=[landing_zone_sensor],
         resources=build_resources(settings),
         # One process per run: steps are short and share the warehouse engine; the

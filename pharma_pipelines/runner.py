@@ -2,7 +2,13 @@
 
 Used by the command line; the UI runs the same definitions through the webserver. The
 summary is what a user needs after a run: which assets were materialized, how the checks
-came out, how every landed file was accounted for, and the schedule's status and KPIs.
+came out, how every landed file was accounted for, and each plant's schedule and KPIs.
+
+The graph runs in several runs: one for everything that is not partitioned (landing, raw,
+curated), then one per planned plant for the planning assets, which are partitioned by
+plant. A blocking check stops downstream steps only inside its own run, so before the
+plant runs start this module looks at the first run itself: when an asset upstream of
+planning was not materialized or failed a blocking check, the plants are not planned.
 """
 
 from __future__ import annotations
@@ -33,6 +39,12 @@ class CheckSummary:
     severity: str
     passed: bool
     description: str
+    partition: str | None = None
+
+    @property
+    def target(self) -> str:
+        """``asset:check``, with ``[plant]`` after a partitioned asset."""
+        return f"{_with_partition(self.asset, self.partition)}:{self.check}"
 
 
 @dataclass
@@ -72,7 +84,9 @@ class RunSummary:
     checks_not_run: list[str] = field(default_factory=list)
     files: list[FileAccount] = field(default_factory=list)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
-    schedule: dict[str, Any] = field(default_factory=dict)
+    plant_runs: dict[str, str] = field(default_factory=dict)
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    planning_held_back: str | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -154,24 +168,47 @@ def materialize_all(
         summary.errors.append(str(error))
         return summary
 
-    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
-    run_id = str(uuid.uuid4())
-    summary.run_id = run_id
-    instance.add_event_listener(run_id, lambda entry: _report_progress(entry, on_event))
-    result = job.execute_in_process(
-        instance=instance,
-        run_id=run_id,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": console_log_level}}}},
-    )
-    summary.success = result.success
+    definitions = build_definitions(settings)
+    job = definitions.resolve_implicit_global_asset_job_def()
+    graph = definitions.resolve_asset_graph()
+    executable = set(job.asset_layer.executable_asset_keys)
+    partitioned = {key for key in executable if graph.get(key).partitions_def is not None}
+
+    def execute(selection: set[dg.AssetKey], plant: str | None) -> dg.ExecuteInProcessResult:
+        run_id = str(uuid.uuid4())
+        instance.add_event_listener(run_id, lambda entry: _report_progress(entry, on_event))
+        return job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            asset_selection=sorted(selection, key=lambda key: key.to_user_string()),
+            partition_key=plant,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": console_log_level}}}},
+        )
+
+    first = execute(executable - partitioned, None)
+    summary.run_id = first.run_id
+    runs: list[tuple[str | None, dg.ExecuteInProcessResult]] = [(None, first)]
+    summary.planning_held_back = _held_back(graph, executable, partitioned, first)
+    if summary.planning_held_back is None:
+        for plant in settings.plants:
+            on_event(f"planning plant {plant}")
+            result = execute(partitioned, plant)
+            summary.plant_runs[plant] = result.run_id
+            runs.append((plant, result))
+    summary.success = all(result.success for _plant, result in runs)
 
     materialized = {
-        event.asset_key.to_user_string()
+        _with_partition(event.asset_key.to_user_string(), plant)
+        for plant, result in runs
         for event in result.get_asset_materialization_events()
         if event.asset_key is not None
     }
-    all_keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
+    all_keys = {key.to_user_string() for key in executable - partitioned} | {
+        _with_partition(key.to_user_string(), plant)
+        for key in partitioned
+        for plant in settings.plants
+    }
     summary.assets_materialized = sorted(materialized)
     summary.assets_not_materialized = sorted(all_keys - materialized)
     summary.checks = [
@@ -181,20 +218,71 @@ def materialize_all(
             severity=evaluation.severity.value,
             passed=evaluation.passed,
             description=evaluation.description or "",
+            partition=plant if evaluation.asset_key in partitioned else None,
         )
+        for plant, result in runs
         for evaluation in result.get_asset_check_evaluations()
     ]
-    evaluated = {(c.asset, c.check) for c in summary.checks}
-    summary.checks_not_run = sorted(
-        f"{key.asset_key.to_user_string()}:{key.name}"
+    evaluated = {check.target for check in summary.checks}
+    every_check = {
+        f"{_with_partition(key.asset_key.to_user_string(), plant)}:{key.name}"
         for key in job.asset_layer.asset_graph.asset_check_keys
-        if (key.asset_key.to_user_string(), key.name) not in evaluated
-    )
-    summary.errors = _genuine_step_errors(result)
-    summary.files = _file_accounts(landing, warehouse, run_id)
+        for plant in (settings.plants if key.asset_key in partitioned else [None])
+    }
+    summary.checks_not_run = sorted(every_check - evaluated)
+    summary.errors = [
+        f"plant {plant}: {error}" if plant else error
+        for plant, result in runs
+        for error in _genuine_step_errors(result)
+    ]
+    summary.files = _file_accounts(landing, warehouse, first.run_id)
     summary.rejected_rows = _rejected_rows(warehouse, summary.files)
-    summary.schedule = _schedule_summary(result)
+    summary.schedules = {
+        plant: _schedule_summary(result) for plant, result in runs if plant is not None
+    }
     return summary
+
+
+def _with_partition(key: str, partition: str | None) -> str:
+    return f"{key}[{partition}]" if partition else key
+
+
+def _held_back(
+    graph: Any,
+    executable: set[dg.AssetKey],
+    partitioned: set[dg.AssetKey],
+    first: dg.ExecuteInProcessResult,
+) -> str | None:
+    """Why the plants must not be planned after ``first``, or ``None`` when they may be.
+
+    What one run would have done: steps downstream of an asset that was not materialized,
+    or of a failed blocking ERROR check, do not run.
+    """
+    upstream: set[dg.AssetKey] = set()
+    pending = list(partitioned)
+    while pending:
+        for parent in graph.get(pending.pop()).parent_keys:
+            if parent not in upstream and parent not in partitioned:
+                upstream.add(parent)
+                pending.append(parent)
+    materialized = {event.asset_key for event in first.get_asset_materialization_events()}
+    missing = sorted(key.to_user_string() for key in (upstream & executable) - materialized)
+    blocked = sorted(
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        for evaluation in first.get_asset_check_evaluations()
+        if not evaluation.passed
+        and evaluation.severity == dg.AssetCheckSeverity.ERROR
+        and evaluation.asset_key in upstream
+        and graph.get_check_spec(
+            dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name)
+        ).blocking
+    )
+    reasons = []
+    if missing:
+        reasons.append(f"not materialized: {', '.join(missing)}")
+    if blocked:
+        reasons.append(f"blocking checks failed: {', '.join(blocked)}")
+    return "; ".join(reasons) or None
 
 
 def _report_progress(entry: Any, on_event: Callable[[str], None]) -> None:
@@ -203,12 +291,13 @@ def _report_progress(entry: Any, on_event: Callable[[str], None]) -> None:
         return
     if event.is_step_materialization:
         key = event.asset_key.to_user_string() if event.asset_key else event.step_key
-        on_event(f"materialized {key}")
+        on_event(f"materialized {_with_partition(key, event.partition)}")
     elif event.event_type_value == "ASSET_CHECK_EVALUATION":
         data = event.event_specific_data
         evaluation = getattr(data, "evaluation", data)
         verdict = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
-        on_event(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {verdict}")
+        target = _with_partition(evaluation.asset_key.to_user_string(), evaluation.partition)
+        on_event(f"check {target}:{evaluation.check_name} {verdict}")
     elif event.is_step_failure:
         on_event(f"step {event.step_key} failed")
     elif event.is_step_skipped:
@@ -346,6 +435,10 @@ def _schedule_summary(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
                     "solver",
                     "message",
                     "kpis",
+                    "compared_with",
+                    "changes",
+                    "least_bad_plan_summary",
+                    "gantt_png",
                 )
                 if name in metadata
             }

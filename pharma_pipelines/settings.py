@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS
 
@@ -34,6 +35,13 @@ class PlatformSettings(BaseSettings):
         default=f"sqlite:///{DEFAULT_DATA_DIR / 'warehouse.sqlite'}",
         description="SQLAlchemy URL of the warehouse database.",
     )
+    plants: Annotated[list[str], NoDecode] = Field(
+        default=["0100"],
+        description=(
+            "SAP plants (WERKS) to plan, comma-separated in PHARMA_PLANTS: one partition of "
+            "the planning assets each. Open orders of any other plant fail a check."
+        ),
+    )
     plant_timezone: str = Field(
         default="Europe/Berlin", description="IANA time zone of the plant's calendar."
     )
@@ -42,6 +50,13 @@ class PlatformSettings(BaseSettings):
     )
     solver_threads: int = Field(default=1, ge=1, description="CBC threads (1 is deterministic).")
     solver_seed: int = Field(default=0, ge=0, description="CBC random seed.")
+    solver_soften_deadlines: bool = Field(
+        default=True,
+        description=(
+            "When hard deadlines make the schedule infeasible, solve again with them softened "
+            "and show that least-bad plan (never published) beside the INFEASIBLE status."
+        ),
+    )
     horizon_slack_days: int = Field(
         default=7,
         ge=0,
@@ -67,6 +82,28 @@ class PlatformSettings(BaseSettings):
         ge=1,
         description="Messages attached deeper than this are not followed.",
     )
+
+    @field_validator("plants", mode="before")
+    @classmethod
+    def _split_plants(cls, value: object) -> object:
+        """``0100,0200`` from the environment; a list as it is."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",")]
+        return value
+
+    @field_validator("plants")
+    @classmethod
+    def _plants_are_keys(cls, plants: list[str]) -> list[str]:
+        bad = [plant for plant in plants if not re.fullmatch(r"[A-Za-z0-9]{1,8}", plant)]
+        if bad or not plants:
+            raise ValueError(
+                f"PHARMA_PLANTS must name at least one plant, comma-separated SAP plant keys "
+                f"of 1 to 8 letters or digits (e.g. 0100,0200); got {bad or plants!r}"
+            )
+        repeated = sorted({plant for plant in plants if plants.count(plant) > 1})
+        if repeated:
+            raise ValueError(f"PHARMA_PLANTS names {', '.join(repeated)} more than once")
+        return plants
 
 
 def warehouse_for_landing_zone(landing_zone: str) -> str:

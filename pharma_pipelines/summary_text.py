@@ -24,7 +24,7 @@ def render_summary(summary: RunSummary) -> str:
     for check in summary.checks:
         if not check.passed:
             label = "FAILED" if check.severity == "ERROR" else "warned"
-            out.append(f"  {label} {check.asset}:{check.check} - {check.description}")
+            out.append(f"  {label} {check.target} - {check.description}")
     out.append("  (failing rows of each check: asset metadata in the UI, or --report JSON)")
 
     out.extend(["", "ingestion, per file:"])
@@ -70,18 +70,29 @@ def _describe(accounts: list[FileAccount]) -> list[str]:
 
 
 def _schedule_lines(summary: RunSummary) -> list[str]:
-    s = summary.schedule
+    if summary.planning_held_back:
+        return [
+            "schedules: no plant planned in this run: an upstream asset was not materialized "
+            f"or a blocking ERROR check failed ({summary.planning_held_back}), so the "
+            "schedules were held back"
+        ]
+    lines: list[str] = []
+    for plant in summary.plant_runs:
+        lines.extend(_plant_schedule(summary, plant))
+    return lines or ["schedules: no plant planned in this run"]
+
+
+def _plant_schedule(summary: RunSummary, plant: str) -> list[str]:
+    s = summary.schedules.get(plant) or {}
     if not s:
-        if "planning/production_schedule" in summary.assets_not_materialized:
-            return [
-                "schedule: not solved in this run: an upstream step or blocking ERROR check "
-                "failed (see above), so the schedule was held back"
-            ]
-        return ["schedule: not solved in this run"]
+        return [
+            f"schedule of plant {plant}: not solved in run {summary.plant_runs[plant]}: its "
+            "problem failed or a blocking ERROR check on it failed (see above)"
+        ]
     gap = s.get("gap")
     bound = s.get("bound")
     lines = [
-        f"schedule: {s.get('status')} (verified by the independent checker: "
+        f"schedule of plant {plant}: {s.get('status')} (verified by the independent checker: "
         f"{s.get('verified')}), solved in {s.get('solve_seconds')} s "
         f"(limit {s.get('time_limit_s')} s)",
         f"  objective {s.get('objective')} = weighted tardiness minutes + changeover minutes",
@@ -95,4 +106,22 @@ def _schedule_lines(summary: RunSummary) -> list[str]:
         )
     for name, value in (s.get("kpis") or {}).items():
         lines.append(f"  {name}: {value}")
+    least_bad = s.get("least_bad_plan_summary")
+    if least_bad:
+        lines.append(
+            f"  least-bad plan (deadlines softened, NOT a valid schedule): {least_bad['note']}"
+        )
+        if least_bad.get("deadlines_missed"):
+            lines.append(
+                f"    {least_bad['deadlines_missed']} deadline(s) missed, the worst by "
+                f"{least_bad['worst_miss_hours']} h; see least_bad_plan in the UI"
+            )
+    if s.get("gantt_png"):
+        lines.append(f"  Gantt chart: {s['gantt_png']}")
+    changes = s.get("changes") or {}
+    if changes:
+        moved = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in changes.items())
+        lines.append(f"  what moved against {s['compared_with']}: {moved}")
+    elif s.get("compared_with"):
+        lines.append(f"  what moved: nothing to compare ({s['compared_with']})")
     return lines

@@ -1,7 +1,11 @@
 """Dagster assets and their checks: landing, raw, curated and planning layers."""
 
+from collections.abc import Sequence
+
+import dagster as dg
+
 from pharma_pipelines.assets.curated import curated_assets, curated_checks
-from pharma_pipelines.assets.planning import planning_assets, planning_checks
+from pharma_pipelines.assets.planning import planning_definitions
 from pharma_pipelines.assets.raw import (
     every_file_has_a_known_kind,
     file_inventory,
@@ -10,7 +14,15 @@ from pharma_pipelines.assets.raw import (
     raw_outlook,
 )
 
-all_assets = [file_inventory, *raw_assets, raw_outlook, *curated_assets, *planning_assets]
-all_checks = [every_file_has_a_known_kind, *raw_checks, *curated_checks, *planning_checks]
 
-__all__ = ["all_assets", "all_checks"]
+def asset_definitions(
+    plants: Sequence[str],
+) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """Every asset and check; the planning ones partitioned by ``plants``."""
+    planning_assets, planning_checks = planning_definitions(plants, curated_checks)
+    assets = [file_inventory, *raw_assets, raw_outlook, *curated_assets, *planning_assets]
+    checks = [every_file_has_a_known_kind, *raw_checks, *curated_checks, *planning_checks]
+    return assets, checks
+
+
+__all__ = ["asset_definitions"]

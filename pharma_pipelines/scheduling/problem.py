@@ -358,6 +358,103 @@ class SchedulingProblem(_Frozen):
             return self
         return self.with_orders(tuple(_pinned(order) for order in self.orders))
 
+    def has_deadlines(self) -> bool:
+        """Whether any order has a hard deadline."""
+        return any(order.deadline is not None for order in self.orders)
+
+    def deadline_weight(self) -> int:
+        """The tardiness weight per unit of order weight that makes a softened deadline dominate.
+
+        It is one more than the largest value every other objective term can take, in
+        units of the tardiness weight W_T:
+
+            M = 1 + sum over orders without a deadline of w_i * max(0, H - due_i)
+                  + ceil((W_S * sum over orders of their largest changeover + W_C * H) / W_T)
+
+        No order ends after the horizon H, so the ordinary tardiness, the changeovers and the
+        makespan of any plan together cost less than M * W_T: one time unit less past the
+        deadlines always pays, whatever it does to the rest of the plan. A smaller weight (say,
+        the sum of the order weights) would only win against local trades, and a swap of two
+        long orders can cost more than it gains. The price of a strict bound is size: M is of
+        the order of orders times horizon, so the objective of a least-bad plan is large and
+        its relative gap says little about the rest of the plan.
+        """
+        weights = self.objective
+        tardiness = sum(
+            order.weight * max(0, self.horizon - order.due)
+            for order in self.orders
+            if order.deadline is None
+        )
+        largest_changeovers = sum(self._largest_changeover_into(order) for order in self.orders)
+        rest = weights.setup_time * largest_changeovers + weights.makespan * self.horizon
+        per_tardiness = max(1, weights.weighted_tardiness)
+        return 1 + tardiness + -(-rest // per_tardiness)
+
+    def _largest_changeover_into(self, order: Order) -> int:
+        """The longest changeover that can precede ``order`` on any of its lines."""
+        target = self.product_index(order.product)
+        longest = 0
+        for line in order.proc:
+            table = self.setup_table(line)
+            longest = max(longest, *(row[target] for row in table.matrix))
+            if table.initial is not None:
+                longest = max(longest, table.initial[target])
+        return longest
+
+    def with_soft_deadlines(self) -> SchedulingProblem:
+        """The same plant with every hard deadline turned into a due date that dominates.
+
+        For the least-bad plan when the hard deadlines cannot all be met. An order with a
+        deadline gets the deadline as its due time, no deadline, and weight
+        ``M * max(1, weight)`` with ``M`` from :meth:`deadline_weight`: any plan that misses
+        the deadlines by fewer (weighted) time units is cheaper, and among equally bad
+        misses the usual objective decides. Priorities still rank the deadline misses among
+        themselves.
+
+        What is given up: the lateness of such an order against its ordinary due date up to
+        its deadline is no longer priced (an order has one due time in this model), so the
+        least-bad plan may let a deadline order finish after its due date but before its
+        deadline where the hard plan would not. Everything else stays hard: eligibility,
+        releases, windows, downtimes, frozen orders and the horizon, so a problem that is
+        infeasible for another reason stays infeasible. When the tardiness weight W_T is 0,
+        it becomes 1 and the orders without a deadline weigh 0, keeping the rest of the
+        objective as it was. The original deadlines are kept in ``source`` under
+        ``softened_deadlines``.
+        """
+        if not self.has_deadlines():
+            return self
+        weight = self.deadline_weight()
+        keep_tardiness = self.objective.weighted_tardiness > 0
+        orders = tuple(
+            order.model_copy(
+                update={
+                    "due": order.deadline,
+                    "deadline": None,
+                    "weight": weight * max(1, order.weight),
+                }
+            )
+            if order.deadline is not None
+            else (order if keep_tardiness else order.model_copy(update={"weight": 0}))
+            for order in self.orders
+        )
+        softened = self.with_orders(orders)
+        return softened.model_copy(
+            update={
+                "name": f"{self.name} (deadlines softened)",
+                "objective": self.objective.model_copy(
+                    update={"weighted_tardiness": max(1, self.objective.weighted_tardiness)}
+                ),
+                "source": {
+                    **self.source,
+                    "softened_deadlines": {
+                        order.id: order.deadline
+                        for order in self.orders
+                        if order.deadline is not None
+                    },
+                },
+            }
+        )
+
     def with_orders(self, orders: tuple[Order, ...]) -> SchedulingProblem:
         """The same plant with another set of orders (used to isolate conflicts and to pin).
 

@@ -28,6 +28,10 @@ Conventions, stated once:
   out with that reason.
 - The horizon is the latest due time plus a slack of whole days, and never shorter than the
   latest release plus the longest processing time.
+- One problem per plant (SAP WERKS): given a plant, only its open orders and its lines
+  (work centers) are used, and so only the production versions and changeovers of those
+  lines. Time 0 and the horizon are the plant's own. An order of that plant whose material
+  runs on no line of the plant is left out with that reason.
 """
 
 from __future__ import annotations
@@ -73,12 +77,28 @@ def build_instance(
     changeovers: pd.DataFrame,
     timezone: str,
     horizon_slack_days: int,
-    name: str = "plant",
+    plant: str | None = None,
+    name: str | None = None,
 ) -> Translation:
-    """The fields of a SchedulingProblem (pharma-sched-bench/1 terms) from curated tables."""
+    """The fields of a SchedulingProblem (pharma-sched-bench/1 terms) from curated tables.
+
+    With ``plant``, the problem of that plant alone (orders and lines whose ``plant`` it is);
+    without, every order and line (the tables hold one plant).
+    """
     open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
+    if plant is not None:
+        planned = sorted({str(p) for p in open_orders.get("plant", pd.Series()).dropna()})
+        open_orders = open_orders[open_orders["plant"] == plant]
+        lines = lines[lines["plant"] == plant]
+        if open_orders.empty:
+            raise TranslationError(
+                f"plant {plant} has no open production orders in curated/production_orders "
+                f"(plants with open orders: {', '.join(planned) or 'none'})"
+            )
     if open_orders.empty:
         raise TranslationError("there are no open production orders to schedule")
+    name = name or (f"plant {plant}" if plant is not None else "plant")
+    where = f" in plant {plant}" if plant is not None else ""
     zone = ZoneInfo(timezone)
     first_day = min(open_orders["start_date"])
     plan_start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
@@ -101,7 +121,7 @@ def build_instance(
     order_rows: list[dict[str, Any]] = []
     order_materials: dict[str, str] = {}
     for row in open_orders.sort_values(["start_date", "order"]).to_dict("records"):
-        reason = _exclusion_reason(row["material"], families, rates, known_lines)
+        reason = _exclusion_reason(row["material"], families, rates, known_lines, where)
         if reason is None and row["start_date"] >= OPEN_END:
             reason = "basic start date 9999-12-31 is open-ended: the order has no release date"
         quantity = row["base_quantity"]
@@ -169,6 +189,7 @@ def _exclusion_reason(
     families: dict[str, str],
     rates: dict[str, dict[str, float]],
     known_lines: set[str],
+    where: str,
 ) -> str | None:
     if material not in families:
         return f"material {material!r} is not a product in curated/products"
@@ -176,7 +197,7 @@ def _exclusion_reason(
         line for line, rate in rates.get(material, {}).items() if line in known_lines and rate > 0
     ]
     if not usable:
-        return f"material {material!r} has no eligible line with a positive rate"
+        return f"material {material!r} has no eligible line with a positive rate{where}"
     return None
 
 

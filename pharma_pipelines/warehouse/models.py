@@ -10,7 +10,7 @@ Three layers live here, mirroring the asset graph:
   once per entity.
 - curated: typed, deduplicated tables rebuilt from raw in one transaction. Every curated row
   carries ``raw_record_ids`` so it can be traced back to the rows and files it came from.
-- planning: the scheduling problem and the solved schedules, kept per content hash.
+- planning: each plant's scheduling problems and solved schedules, problems by content hash.
 
 The annotation drives the column (``Mapped[str | None]`` is a nullable column); the shared
 type map turns ``datetime`` into a timezone-aware column and ``dict``/``list`` into JSON.
@@ -345,12 +345,14 @@ class CurationIssue(Base):
 
 
 class PlanningProblem(Base):
-    """A scheduling problem as built from the curated tables, kept by content hash."""
+    """A plant's scheduling problem as built from the curated tables, kept by content hash."""
 
     __tablename__ = "planning_problem"
+    __table_args__ = (UniqueConstraint("plant", "content_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    plant: Mapped[str] = mapped_column(String(8), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
     problem: Mapped[dict[str, Any]]
     order_count: Mapped[int]
     created_at: Mapped[dt.datetime]
@@ -358,11 +360,17 @@ class PlanningProblem(Base):
 
 
 class PlanningSchedule(Base):
-    """One solve of one problem: status, objective and the scheduled orders."""
+    """One solve of one plant's problem: status, objective and the scheduled orders.
+
+    Only a ``verified`` schedule is published and has ``lines``. ``least_bad_plan`` holds,
+    for an INFEASIBLE solve, the plan found with the deadlines softened and the deadlines
+    it misses: shown to the planner, never published.
+    """
 
     __tablename__ = "planning_schedule"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    plant: Mapped[str] = mapped_column(String(8), index=True)
     problem_hash: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(24))
     objective: Mapped[float | None]
@@ -371,6 +379,7 @@ class PlanningSchedule(Base):
     solve_seconds: Mapped[float]
     verified: Mapped[bool]
     schedule: Mapped[dict[str, Any]]
+    least_bad_plan: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime]
     run_id: Mapped[str] = mapped_column(String(64))
 

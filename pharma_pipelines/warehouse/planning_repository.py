@@ -1,4 +1,8 @@
-"""Planning problems and solved schedules."""
+"""Planning problems and solved schedules, per plant.
+
+Every read names its plant: each plant is planned in runs of its own, and one plant's
+latest problem or last published schedule says nothing about another's.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +39,19 @@ class PlanningRepository:
         self._engine = engine
 
     def save_problem(
-        self, content_hash: str, problem: dict[str, Any], order_count: int, run_id: str
+        self,
+        plant: str,
+        content_hash: str,
+        problem: dict[str, Any],
+        order_count: int,
+        run_id: str,
     ) -> None:
+        """Keep a plant's problem; the same problem again only becomes the latest once more."""
         with Session(self._engine) as session, session.begin():
             existing = session.scalar(
-                select(PlanningProblem).where(PlanningProblem.content_hash == content_hash)
+                select(PlanningProblem).where(
+                    PlanningProblem.plant == plant, PlanningProblem.content_hash == content_hash
+                )
             )
             if existing is not None:
                 existing.created_at = _now()
@@ -47,6 +59,7 @@ class PlanningRepository:
                 return
             session.add(
                 PlanningProblem(
+                    plant=plant,
                     content_hash=content_hash,
                     problem=problem,
                     order_count=order_count,
@@ -55,17 +68,19 @@ class PlanningRepository:
                 )
             )
 
-    def latest_problem(self) -> PlanningProblem | None:
+    def latest_problem(self, plant: str) -> PlanningProblem | None:
         with Session(self._engine) as session:
             return session.scalar(
-                select(PlanningProblem).order_by(
-                    PlanningProblem.created_at.desc(), PlanningProblem.id.desc()
-                )
+                select(PlanningProblem)
+                .where(PlanningProblem.plant == plant)
+                .order_by(PlanningProblem.created_at.desc(), PlanningProblem.id.desc())
+                .limit(1)
             )
 
     def save_schedule(
         self,
         *,
+        plant: str,
         problem_hash: str,
         status: str,
         objective: float | None,
@@ -76,9 +91,11 @@ class PlanningRepository:
         schedule: dict[str, Any],
         lines: Sequence[ScheduleLineToStore],
         run_id: str,
+        least_bad_plan: dict[str, Any] | None = None,
     ) -> int:
         with Session(self._engine) as session, session.begin():
             row = PlanningSchedule(
+                plant=plant,
                 problem_hash=problem_hash,
                 status=status,
                 objective=objective,
@@ -87,6 +104,7 @@ class PlanningRepository:
                 solve_seconds=solve_seconds,
                 verified=verified,
                 schedule=schedule,
+                least_bad_plan=least_bad_plan,
                 created_at=_now(),
                 run_id=run_id,
                 lines=[PlanningScheduleLine(**vars(line)) for line in lines],
@@ -95,10 +113,39 @@ class PlanningRepository:
             session.flush()
             return row.id
 
-    def latest_schedule(self) -> PlanningSchedule | None:
+    def latest_schedule(self, plant: str) -> PlanningSchedule | None:
         with Session(self._engine) as session:
             return session.scalar(
-                select(PlanningSchedule).order_by(PlanningSchedule.id.desc()).limit(1)
+                select(PlanningSchedule)
+                .where(PlanningSchedule.plant == plant)
+                .order_by(PlanningSchedule.id.desc())
+                .limit(1)
+            )
+
+    def published_before(self, plant: str, schedule_id: int) -> PlanningSchedule | None:
+        """The plant's last published (verified) schedule saved before ``schedule_id``.
+
+        Asking relative to a saved schedule, not for "the latest verified one", keeps the
+        answer the previous plan even after the current one has been saved.
+        """
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(PlanningSchedule)
+                .where(
+                    PlanningSchedule.plant == plant,
+                    PlanningSchedule.verified,
+                    PlanningSchedule.id < schedule_id,
+                )
+                .order_by(PlanningSchedule.id.desc())
+                .limit(1)
+            )
+
+    def problem_by_hash(self, plant: str, content_hash: str) -> PlanningProblem | None:
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(PlanningProblem).where(
+                    PlanningProblem.plant == plant, PlanningProblem.content_hash == content_hash
+                )
             )
 
 

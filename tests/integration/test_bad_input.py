@@ -67,7 +67,7 @@ def test_a_line_without_capacity_and_a_second_rate_are_errors(landing, memory_se
     failed = failed_checks(summary)
     assert ("curated/lines", "hours_per_day_in_range") in failed
     assert ("curated/line_eligibility", "version_is_unique") in failed
-    assert "planning/production_schedule" in summary.assets_not_materialized
+    assert "planning/production_schedule[0100]" in summary.assets_not_materialized
     assert summary.errors == []
 
 
@@ -75,7 +75,7 @@ def test_a_negative_changeover_fails_a_check_not_the_run(landing, memory_setting
     edit(landing, CHANGEOVERS, "BLI-01,00100,00200,370", "BLI-01,00100,00200,-300")
     summary = materialize_all(settings_for(landing, memory_settings), instance)
     assert ("curated/changeovers", "minutes_in_range") in failed_checks(summary)
-    assert "planning/production_schedule" in summary.assets_not_materialized
+    assert "planning/production_schedule[0100]" in summary.assets_not_materialized
     assert summary.errors == []
 
 
@@ -88,7 +88,7 @@ def test_a_mistyped_quantity_holds_the_schedule_back(landing, memory_settings, i
     )
     summary = materialize_all(settings_for(landing, memory_settings), instance)
     assert ("planning/scheduling_problem", "run_times_are_plausible") in failed_checks(summary)
-    assert "planning/production_schedule" in summary.assets_not_materialized
+    assert "planning/production_schedule[0100]" in summary.assets_not_materialized
     assert summary.errors == []
     assert summary.exit_code == EXIT_CHECK_FAILED
 

@@ -37,11 +37,11 @@ def test_materialize_prints_a_summary_and_writes_the_report(tmp_path):
     out = completed.stdout
     assert "materialized raw/sap/material_master" in out
     assert "checks:" in out
-    assert "schedule:" in out
+    assert "schedule of plant 0100:" in out
     summary = json.loads(report.read_text(encoding="utf-8"))
     assert summary["exit_code"] == 0
     assert summary["totals"]["checks_failed"] == 0
-    assert summary["schedule"]["status"] in ("OPTIMAL", "FEASIBLE")
+    assert summary["schedules"]["0100"]["status"] in ("OPTIMAL", "FEASIBLE")
 
 
 def test_a_missing_landing_zone_exits_2_with_a_clear_message(tmp_path):

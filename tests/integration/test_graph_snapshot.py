@@ -10,9 +10,15 @@ import json
 import os
 from pathlib import Path
 
-from pharma_pipelines.definitions import defs
+import dagster as dg
+
+from pharma_pipelines.definitions import build_definitions
+from pharma_pipelines.settings import PlatformSettings
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
+
+# The graph with the default plant, whatever PHARMA_PLANTS says where the tests run.
+defs = build_definitions(PlatformSettings(plants=["0100"]))
 
 
 def current_graph() -> dict:
@@ -24,13 +30,29 @@ def current_graph() -> dict:
             "group": node.group_name,
             "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
             "checks": sorted(check.name for check in node.check_keys),
+            "partitions": partitions(node.partitions_def),
         }
     checks = {}
     for check_key in sorted(graph.asset_check_keys, key=lambda k: k.to_user_string()):
         spec = graph.get_check_spec(check_key)
-        checks[check_key.to_user_string()] = {"blocking": spec.blocking}
+        checks[check_key.to_user_string()] = {
+            "blocking": spec.blocking,
+            "partitions": partitions(spec.partitions_def),
+        }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
     return {"assets": assets, "checks": checks, "sensors": sensors}
+
+
+def partitions(definition: dg.PartitionsDefinition | None) -> dict | None:
+    """The kind of partitions and, for static ones, their keys (the default settings')."""
+    if definition is None:
+        return None
+    keys = (
+        definition.get_partition_keys()
+        if isinstance(definition, dg.StaticPartitionsDefinition)
+        else None
+    )
+    return {"kind": type(definition).__name__, "keys": keys}
 
 
 def test_asset_graph_matches_the_snapshot():

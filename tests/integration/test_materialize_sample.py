@@ -52,10 +52,10 @@ def test_every_asset_materializes_and_every_check_passes(sample_run):
 
 def test_the_schedule_is_solved_and_verified(sample_run):
     _settings, summary, _progress = sample_run
-    assert summary.schedule["status"] in ("OPTIMAL", "FEASIBLE")
-    assert summary.schedule["verified"] is True
-    assert summary.schedule["gap"] is not None
-    kpis = summary.schedule["kpis"]
+    assert summary.schedules["0100"]["status"] in ("OPTIMAL", "FEASIBLE")
+    assert summary.schedules["0100"]["verified"] is True
+    assert summary.schedules["0100"]["gap"] is not None
+    kpis = summary.schedules["0100"]["kpis"]
     assert kpis["orders"] == 40
 
 

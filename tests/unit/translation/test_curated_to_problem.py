@@ -176,3 +176,56 @@ def test_an_order_without_a_base_unit_quantity_is_excluded_with_the_reason():
     assert [(e.order, e.reason) for e in translation.excluded] == [
         ("1002", "the order has no quantity in the product's base unit")
     ]
+
+
+def two_plants() -> dict[str, pd.DataFrame]:
+    """The same tables with a second plant: its own line L2 and an order of P1 there."""
+    data = frames()
+    data["orders"] = pd.concat(
+        [
+            data["orders"].assign(plant="0100"),
+            data["orders"]
+            .iloc[[0]]
+            .assign(order="2001", plant="0200", start_date=dt.date(2027, 1, 11)),
+        ],
+        ignore_index=True,
+    )
+    data["lines"] = pd.concat(
+        [data["lines"].assign(plant="0100"), data["lines"].assign(work_center="L2", plant="0200")],
+        ignore_index=True,
+    )
+    data["eligibility"] = pd.concat(
+        [data["eligibility"], data["eligibility"].iloc[[0]].assign(work_center="L2")],
+        ignore_index=True,
+    )
+    data["changeovers"] = pd.concat(
+        [data["changeovers"], data["changeovers"].assign(work_center="L2")], ignore_index=True
+    )
+    return data
+
+
+def test_each_plant_gets_its_own_orders_lines_and_plan_start():
+    first = build_instance(**two_plants(), timezone="UTC", horizon_slack_days=1, plant="0100")
+    second = build_instance(**two_plants(), timezone="UTC", horizon_slack_days=1, plant="0200")
+    assert [o["id"] for o in first.instance["orders"]] == ["1001", "1002"]
+    assert [line["id"] for line in first.instance["lines"]] == ["L1"]
+    assert [o["id"] for o in second.instance["orders"]] == ["2001"]
+    assert [line["id"] for line in second.instance["lines"]] == ["L2"]
+    assert second.plan_start.date() == dt.date(2027, 1, 11)
+    assert (first.instance["name"], second.instance["name"]) == ("plant 0100", "plant 0200")
+
+
+def test_an_order_whose_material_runs_only_in_another_plant_is_excluded():
+    data = two_plants()
+    data["orders"].loc[data["orders"]["order"] == "2001", "material"] = "P2"
+    with pytest.raises(
+        TranslationError, match="has no eligible line with a positive rate in plant"
+    ):
+        build_instance(**data, timezone="UTC", horizon_slack_days=1, plant="0200")
+
+
+def test_a_plant_without_open_orders_names_the_plants_that_have_some():
+    with pytest.raises(
+        TranslationError, match=r"plant 0300 has no open .* \(plants with open orders: 0100, 0200\)"
+    ):
+        build_instance(**two_plants(), timezone="UTC", horizon_slack_days=1, plant="0300")

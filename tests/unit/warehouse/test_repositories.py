@@ -106,3 +106,52 @@ def test_a_curated_table_from_an_older_schema_is_rebuilt_and_raw_tables_are_kept
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kept FROM raw_reject")).scalar() == "yes"
     engine.dispose()
+
+
+def save_a_schedule(
+    repository, problem_hash: str, verified: bool, run_id: str, plant: str = "0100"
+) -> int:
+    return repository.save_schedule(
+        plant=plant,
+        problem_hash=problem_hash,
+        status="FEASIBLE" if verified else "INFEASIBLE",
+        objective=1.0 if verified else None,
+        bound=None,
+        gap=None,
+        solve_seconds=0.1,
+        verified=verified,
+        schedule={"status": "FEASIBLE" if verified else "INFEASIBLE"},
+        lines=[],
+        run_id=run_id,
+    )
+
+
+def test_the_previously_published_schedule_is_the_last_verified_one_before(engine):
+    from pharma_pipelines.warehouse.planning_repository import PlanningRepository
+
+    repository = PlanningRepository(engine)
+    first = save_a_schedule(repository, "p1", verified=True, run_id="run-1")
+    failed = save_a_schedule(repository, "p2", verified=False, run_id="run-2")
+    other_plant = save_a_schedule(repository, "q1", verified=True, run_id="run-3", plant="0200")
+    current = save_a_schedule(repository, "p3", verified=True, run_id="run-4")
+
+    previous = repository.published_before("0100", current)
+    assert previous is not None
+    assert (previous.id, previous.run_id) == (first, "run-1")
+    assert repository.published_before("0100", failed).id == first
+    assert repository.published_before("0100", first) is None
+    assert repository.published_before("0200", current).id == other_plant
+    assert repository.latest_schedule("0200").id == other_plant
+
+
+def test_problems_are_kept_per_plant(engine):
+    from pharma_pipelines.warehouse.planning_repository import PlanningRepository
+
+    repository = PlanningRepository(engine)
+    repository.save_problem("0100", "h1", {"name": "a"}, 1, "run-1")
+    repository.save_problem("0200", "h1", {"name": "a"}, 1, "run-1")
+    repository.save_problem("0200", "h2", {"name": "b"}, 2, "run-2")
+    assert repository.latest_problem("0100").content_hash == "h1"
+    assert repository.latest_problem("0200").content_hash == "h2"
+    assert repository.latest_problem("0300") is None
+    assert repository.problem_by_hash("0200", "h1").plant == "0200"
