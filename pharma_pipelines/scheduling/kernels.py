@@ -142,10 +142,13 @@ def walk(
     segments empty but the tail), a relocation within the line (the run in
     front of or behind a range of the line) and an exchange.
 
-    Cost is ``INFEASIBLE`` when a limit breaks or the cost passes ``cutoff``
-    (costs only grow along a line, so the rest cannot bring it back). Once an
-    order of the unchanged tail ends when it did before, the cached rest is
-    reused. An empty line ends at 0.
+    Cost is ``INFEASIBLE`` when a limit breaks or the cost is sure to pass
+    ``cutoff``: costs only grow along a line, and once an order of the range
+    or the tail ends no earlier than it did before, every order after it in
+    the same segment ends no earlier either (left-shifted timing is monotone
+    in the start), so it costs at least its cached cost. Once an order of the
+    unchanged tail ends when it did before, the cached rest is reused. An
+    empty line ends at 0.
     """
     product, proc, release, opens = inst.product, inst.proc, inst.release, inst.opens
     setup_m, initial, limit, due = inst.setup, inst.initial, inst.limit, inst.due
@@ -184,8 +187,20 @@ def walk(
         cost += weight[j] * max(0, end - due[j]) + w_s * setup
         ready = end
         previous = p_j
-        if index >= changed and ready == ready_at[k, old + 1]:
-            return cost + cost_at[k, size] - cost_at[k, old + 1], ready_at[k, size]
+        if index >= changed:
+            if ready == ready_at[k, old + 1]:
+                return cost + cost_at[k, size] - cost_at[k, old + 1], ready_at[k, size]
+            # Later than before: the rest of the tail costs at least what it did.
+            if (
+                ready > ready_at[k, old + 1]
+                and cost + cost_at[k, size] - cost_at[k, old + 1] > cutoff
+            ):
+                return INFEASIBLE, 0
+        elif head_len <= index < head_len + range_len:
+            at = r0 + index - head_len
+            # The range keeps its order, so the same holds for the rest of it.
+            if ready >= ready_at[k, at + 1] and cost + cost_at[k, r1] - cost_at[k, at + 1] > cutoff:
+                return INFEASIBLE, 0
         if cost > cutoff:
             return INFEASIBLE, 0
     return cost, ready
@@ -399,12 +414,20 @@ def apply_relocation(
 def best_swap_partner(
     inst: Instance, st: State, k1: int, q1: int, pair: IntArray
 ) -> tuple[int, int, int, int]:
+    """Best exchange partner after (k1, q1) in line order (see :func:`_best_swap`)."""
+    return _best_swap(inst, st, k1, q1, pair, True)
+
+
+@njit(cache=True)
+def _best_swap(
+    inst: Instance, st: State, k1: int, q1: int, pair: IntArray, after_only: bool
+) -> tuple[int, int, int, int]:
     """Best order to exchange places with the order at (k1, q1).
 
     Returns (objective, spread, line, position) of the partner, line -1 when
-    no exchange is strictly better. Only partners after (k1, q1) in line
-    order are tried, so each pair is looked at once per pass. ``pair`` is
-    scratch space for two orders.
+    no exchange is strictly better. With ``after_only`` only partners after
+    (k1, q1) in line order are tried, so each pair is looked at once per
+    pass. ``pair`` is scratch space for two orders.
     """
     m = st.size.shape[0]
     j1 = st.seq[k1, q1]
@@ -415,13 +438,25 @@ def best_swap_partner(
     w_c = inst.makespan_weight
     first = pair[0:1]
     second = pair[1:2]
-    for k2 in range(k1, m):
-        start = q1 + 1 if k2 == k1 else 0
+    for k2 in range(k1 if after_only else 0, m):
+        start = q1 + 1 if k2 == k1 and after_only else 0
         for q2 in range(start, st.size[k2]):
+            if k2 == k1 and q2 == q1:
+                continue
             j2 = st.seq[k2, q2]
             first[0] = j2
             second[0] = j1
-            if k2 == k1:
+            if k2 == k1 and q2 < q1:
+                first[0] = j1
+                second[0] = j2
+                base_cost = total_cost - costs[k1]
+                cutoff = NEVER if w_c else best_obj - base_cost
+                cost, end = walk(inst, st, k1, q2, first, 1, q2 + 1, q1, second, 1, q1 + 1, cutoff)
+                if cost == INFEASIBLE:
+                    continue
+                obj = base_cost + cost + w_c * max(_max_end_without(top, k1, k1), end)
+                spread = total_spread - ends[k1] + end
+            elif k2 == k1:
                 base_cost = total_cost - costs[k1]
                 cutoff = NEVER if w_c else best_obj - base_cost
                 cost, end = walk(inst, st, k1, q1, first, 1, q1 + 1, q2, second, 1, q2 + 1, cutoff)

@@ -55,6 +55,14 @@ MOVES_PER_CALL = 64
 SWAP_ORDER_LIMIT = 400
 """Orders up to which exchanges are part of the descent (they cost O(n^2) per pass)."""
 
+RUN_LENGTH = 5
+"""Longest run of consecutive orders the descent relocates as one.
+
+Runs longer than single orders move campaigns and re-order the changeover
+chain; on Cicirello's instances five did better than three (geometric mean
+ratio 1.067 against 1.097 on twelve instances at 10 s) and eight no better.
+"""
+
 Improvement = Callable[[dict[str, list[str]], int], None]
 """Called with the sequences and objective of each new best plan."""
 
@@ -171,7 +179,7 @@ def descend(inst: Instance, state: State, deadline: float) -> int:
     swaps = state.line_of.shape[0] <= SWAP_ORDER_LIMIT
     moves = 0
     while True:
-        made = kernels.descend(inst, state, MOVES_PER_CALL, swaps, 3)
+        made = kernels.descend(inst, state, MOVES_PER_CALL, swaps, RUN_LENGTH)
         moves += made
         if made < MOVES_PER_CALL or time.monotonic() >= deadline:
             return moves
@@ -224,8 +232,8 @@ def iterated_greedy(
             break
         iterations += 1
         trial = copied(current)
-        picked = rng.choice(n, size=int(rng.integers(low, high + 1)), replace=False)
-        picked = picked.astype(np.int64)
+        size = int(rng.integers(low, high + 1))
+        picked = rng.choice(n, size=size, replace=False).astype(np.int64)
         removed = kernels.remove_orders(inst, trial, picked)
         if not kernels.insert_greedily(inst, trial, picked, removed):
             continue
