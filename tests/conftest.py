@@ -39,3 +39,11 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.skip(f"real exports are not available at {REALDATA}")
     return REALDATA
+
+
+@pytest.fixture(scope="session")
+def compiled_search() -> float:
+    """Compile the schedule search once per session, so no test pays for it inside a time limit."""
+    from pharma_pipelines.scheduling.search import warm_up
+
+    return warm_up()

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from numba import njit
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 NO_PRODUCT = -1
 INFEASIBLE = -1
@@ -255,29 +256,41 @@ def line_cost(st: State, k: int) -> int:
 
 
 @njit(cache=True)
-def totals(inst: Instance, st: State) -> tuple[int, int]:
-    """(objective, sum of line ends) of the whole state."""
+def totals(inst: Instance, st: State) -> tuple[int, float]:
+    """(objective, spread) of the whole state.
+
+    The spread, the sum of the squared line ends, breaks ties between plans
+    of equal objective. A makespan objective is flat for most moves (a line
+    that is not the longest can change without changing it); the squares
+    favour the plan that frees time on the longest lines, which is what the
+    next improvement of the makespan needs.
+    """
     cost = 0
-    spread = 0
+    spread = 0.0
     longest = 0
     for k in range(st.size.shape[0]):
         cost += st.cost[k, st.size[k]]
         end = st.ready[k, st.size[k]] if st.size[k] > 0 else 0
-        spread += end
+        spread += float(end) * end
         longest = max(longest, end)
     return cost + inst.makespan_weight * longest, spread
 
 
 @njit(cache=True)
-def _line_summary(st: State) -> tuple[IntArray, IntArray, int, int]:
-    """Each line's cost and end, and their sums."""
+def _line_summary(st: State) -> tuple[IntArray, FloatArray, int, float]:
+    """Each line's cost and share of the spread (its squared end), and their sums.
+
+    The spread is a float: squared ends of long horizons would overflow int64,
+    and it only breaks ties.
+    """
     m = st.size.shape[0]
     costs = np.empty(m, dtype=np.int64)
-    ends = np.empty(m, dtype=np.int64)
+    spreads = np.empty(m, dtype=np.float64)
     for k in range(m):
         costs[k] = st.cost[k, st.size[k]]
-        ends[k] = st.ready[k, st.size[k]] if st.size[k] > 0 else 0
-    return costs, ends, costs.sum(), ends.sum()
+        end = st.ready[k, st.size[k]] if st.size[k] > 0 else 0
+        spreads[k] = float(end) * end
+    return costs, spreads, costs.sum(), spreads.sum()
 
 
 @njit(cache=True)
@@ -312,7 +325,7 @@ def _max_end_without(top: tuple[int, int, int, int, int, int], a: int, b: int) -
 
 
 @njit(cache=True)
-def _better(obj: int, spread: int, best_obj: int, best_spread: int) -> bool:
+def _better(obj: int, spread: float, best_obj: int, best_spread: float) -> bool:
     return obj < best_obj or (obj == best_obj and spread < best_spread)
 
 
@@ -332,19 +345,19 @@ def _within_line(qs: int, length: int, qt: int) -> tuple[int, int, int, bool, in
 @njit(cache=True)
 def best_relocation(
     inst: Instance, st: State, k_src: int, qs: int, length: int, run: IntArray
-) -> tuple[int, int, int, int]:
+) -> tuple[int, float, int, int]:
     """Best place for the run of ``length`` orders at (k_src, qs).
 
     Returns (objective, spread, target line, target position) of the best
     move, with target line -1 when no move is strictly better than now (in
-    objective, then in the sum of line ends). The target position is an old
+    objective, then in the spread, see :func:`totals`). The target position is an old
     position of the target line, in front of which the run goes.
     """
     m = st.size.shape[0]
     size = st.size[k_src]
     for i in range(length):
         run[i] = st.seq[k_src, qs + i]
-    costs, ends, total_cost, total_spread = _line_summary(st)
+    costs, spreads, total_cost, total_spread = _line_summary(st)
     top = _top_ends(st)
     current_obj, current_spread = totals(inst, st)
     best_obj, best_spread, best_k, best_q = current_obj, current_spread, -1, -1
@@ -360,7 +373,7 @@ def best_relocation(
         others_end = _max_end_without(top, k_src, kt)
         if kt == k_src:
             base_cost = total_cost - costs[k_src]
-            base_spread = total_spread - ends[k_src]
+            base_spread = total_spread - spreads[k_src]
             for qt in range(size + 1):
                 if qs <= qt <= qs + length:
                     continue
@@ -374,21 +387,21 @@ def best_relocation(
                 if cost == INFEASIBLE:
                     continue
                 obj = base_cost + cost + w_c * max(others_end, end)
-                spread = base_spread + end
+                spread = base_spread + float(end) * end
                 if _better(obj, spread, best_obj, best_spread):
                     best_obj, best_spread, best_k, best_q = obj, spread, kt, qt
             continue
         if removed_cost == INFEASIBLE:
             continue
         base_cost = total_cost - costs[k_src] - costs[kt] + removed_cost
-        base_spread = total_spread - ends[k_src] - ends[kt] + removed_end
+        base_spread = total_spread - spreads[k_src] - spreads[kt] + float(removed_end) * removed_end
         for qt in range(st.size[kt] + 1):
             cutoff = NEVER if w_c else best_obj - base_cost
             cost, end = walk(inst, st, kt, qt, run, length, 0, 0, run, 0, qt, cutoff)
             if cost == INFEASIBLE:
                 continue
             obj = base_cost + cost + w_c * max(others_end, end, removed_end)
-            spread = base_spread + end
+            spread = base_spread + float(end) * end
             if _better(obj, spread, best_obj, best_spread):
                 best_obj, best_spread, best_k, best_q = obj, spread, kt, qt
     return best_obj, best_spread, best_k, best_q
@@ -413,7 +426,7 @@ def apply_relocation(
 @njit(cache=True)
 def best_swap_partner(
     inst: Instance, st: State, k1: int, q1: int, pair: IntArray
-) -> tuple[int, int, int, int]:
+) -> tuple[int, float, int, int]:
     """Best exchange partner after (k1, q1) in line order (see :func:`_best_swap`)."""
     return _best_swap(inst, st, k1, q1, pair, True)
 
@@ -421,7 +434,7 @@ def best_swap_partner(
 @njit(cache=True)
 def _best_swap(
     inst: Instance, st: State, k1: int, q1: int, pair: IntArray, after_only: bool
-) -> tuple[int, int, int, int]:
+) -> tuple[int, float, int, int]:
     """Best order to exchange places with the order at (k1, q1).
 
     Returns (objective, spread, line, position) of the partner, line -1 when
@@ -431,7 +444,7 @@ def _best_swap(
     """
     m = st.size.shape[0]
     j1 = st.seq[k1, q1]
-    costs, ends, total_cost, total_spread = _line_summary(st)
+    costs, spreads, total_cost, total_spread = _line_summary(st)
     top = _top_ends(st)
     current_obj, current_spread = totals(inst, st)
     best_obj, best_spread, best_k, best_q = current_obj, current_spread, -1, -1
@@ -455,7 +468,7 @@ def _best_swap(
                 if cost == INFEASIBLE:
                     continue
                 obj = base_cost + cost + w_c * max(_max_end_without(top, k1, k1), end)
-                spread = total_spread - ends[k1] + end
+                spread = total_spread - spreads[k1] + float(end) * end
             elif k2 == k1:
                 base_cost = total_cost - costs[k1]
                 cutoff = NEVER if w_c else best_obj - base_cost
@@ -463,7 +476,7 @@ def _best_swap(
                 if cost == INFEASIBLE:
                     continue
                 obj = base_cost + cost + w_c * max(_max_end_without(top, k1, k1), end)
-                spread = total_spread - ends[k1] + end
+                spread = total_spread - spreads[k1] + float(end) * end
             else:
                 if inst.proc[j2, k1] == 0 or inst.proc[j1, k2] == 0:
                     continue
@@ -478,7 +491,13 @@ def _best_swap(
                     continue
                 others_end = _max_end_without(top, k1, k2)
                 obj = base_cost + cost1 + cost2 + w_c * max(others_end, end1, end2)
-                spread = total_spread - ends[k1] - ends[k2] + end1 + end2
+                spread = (
+                    total_spread
+                    - spreads[k1]
+                    - spreads[k2]
+                    + float(end1) * end1
+                    + float(end2) * end2
+                )
             if _better(obj, spread, best_obj, best_spread):
                 best_obj, best_spread, best_k, best_q = obj, spread, k2, q2
     return best_obj, best_spread, best_k, best_q
@@ -563,7 +582,7 @@ def remove_orders(inst: Instance, st: State, orders: IntArray) -> int:
 def insert_greedily(inst: Instance, st: State, orders: IntArray, count: int) -> bool:
     """Insert each of the first ``count`` orders where the objective grows least.
 
-    Ties go to the smaller sum of line ends. False when an order fits nowhere.
+    Ties go to the smaller spread (:func:`totals`). False when an order fits nowhere.
     """
     m = st.size.shape[0]
     one = np.empty(1, dtype=np.int64)
@@ -571,9 +590,9 @@ def insert_greedily(inst: Instance, st: State, orders: IntArray, count: int) -> 
     for index in range(count):
         j = orders[index]
         one[0] = j
-        costs, ends, total_cost, total_spread = _line_summary(st)
+        costs, spreads, total_cost, total_spread = _line_summary(st)
         top = _top_ends(st)
-        best_obj, best_spread, best_k, best_q = NEVER, NEVER, -1, -1
+        best_obj, best_spread, best_k, best_q = NEVER, np.inf, -1, -1
         for k in range(m):
             if inst.proc[j, k] == 0:
                 continue
@@ -585,7 +604,7 @@ def insert_greedily(inst: Instance, st: State, orders: IntArray, count: int) -> 
                 if cost == INFEASIBLE:
                     continue
                 obj = base_cost + cost + w_c * max(others_end, end)
-                spread = total_spread - ends[k] + end
+                spread = total_spread - spreads[k] + float(end) * end
                 if _better(obj, spread, best_obj, best_spread):
                     best_obj, best_spread, best_k, best_q = obj, spread, k, q
         if best_k < 0:

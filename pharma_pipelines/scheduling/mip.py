@@ -186,6 +186,10 @@ class MipResult:
         )
 
 
+class UnplaceableOrders(ValueError):
+    """Some order fits on none of its lines within the (cutoff-tightened) end limits."""
+
+
 @dataclass
 class _Bounds:
     """Per order and line bounds derived from the data (see module docstring)."""
@@ -608,7 +612,7 @@ def build(
     bounds = data.bounds()
     unplaceable = [data.orders[j] for j, lines in bounds.eligible.items() if not lines]
     if unplaceable:
-        raise ValueError(
+        raise UnplaceableOrders(
             f"orders {', '.join(unplaceable)} fit on none of their lines; run the pre-checks first"
         )
     built = _common_variables(_new_model(problem.name, threads, seed, solver_name), data, bounds)
@@ -622,9 +626,14 @@ def build(
     return built, data, bounds
 
 
-def count_binaries(problem: SchedulingProblem) -> int:
-    """Arc and downtime-side binaries the default formulation would create: its size driver."""
-    data = _Data(problem.pinned())
+def count_binaries(problem: SchedulingProblem, cutoff: int | None = None) -> int:
+    """Arc and downtime-side binaries the default formulation would create: its size driver.
+
+    With the objective ``cutoff`` of a known plan the data bounds tighten (see
+    :func:`_latest_end`), which can shrink a model by orders of magnitude: a
+    makespan cutoff rules out most arcs on a plant with many lines.
+    """
+    data = _Data(problem.pinned(), cutoff)
     bounds = data.bounds()
     total = 0
     for k in range(len(data.lines)):
@@ -688,12 +697,32 @@ def solve_mip(
     cutoff: int | None = None,
     cuts: Cuts = Cuts(),
     solver_name: str = "CBC",
+    better_than: int | None = None,
 ) -> MipResult:
-    """Build and solve in this process; callers that need a hard stop run it in a child process."""
+    """Build and solve in this process; callers that need a hard stop run it in a child process.
+
+    ``better_than`` asks only for plans with a smaller objective than a known
+    plan's: the bounds tighten to that objective minus one (it is integral)
+    and CBC cuts off anything else, so the model is smaller and an INFEASIBLE
+    answer proves the known plan optimal. No warm start is given then, since
+    the known plan is outside the model.
+    """
     started = time.monotonic()
-    built, data, _ = build(
-        problem, formulation, threads, seed, feasibility_only, cutoff, cuts, solver_name
-    )
+    if better_than is not None:
+        cutoff, warm_start = better_than - 1, None
+    try:
+        built, data, _ = build(
+            problem, formulation, threads, seed, feasibility_only, cutoff, cuts, solver_name
+        )
+    except UnplaceableOrders:
+        if better_than is None:
+            raise
+        # Some order cannot end early enough for any better plan: that is the proof.
+        return MipResult(
+            "INFEASIBLE", None, None, None, 0.0, time.monotonic() - started, 0, 0, str(formulation)
+        )
+    if better_than is not None:
+        built.model.cutoff = better_than - 0.5
     if warm_start:
         values = _warm_start(built, data, warm_start)
         if values:

@@ -140,6 +140,10 @@ class _ChildOutcome:
     failure: str | None
     budget_s: float
     cbc_skipped: str | None = None
+    cut_down_to: int | None = None
+    """Binaries of a model too large for CBC until the search's plan became its cutoff."""
+    proven_optimal: str | None = None
+    """CBC's proof that no plan is better than the search's, when it gave one."""
 
 
 def solve(
@@ -275,6 +279,8 @@ def _outcome(child: ChildRun, budget: float) -> _ChildOutcome:
         None,
         float(message.get("budget_s", budget)),
         message.get("cbc_skipped"),
+        message.get("cut_down_to"),
+        message.get("proven_optimal"),
     )
 
 
@@ -298,9 +304,14 @@ def _decide(
         return _without_schedule(run, outcome)
     best = min(options, key=lambda c: c.objective)
     notes = _notes(outcome, searched, solved, best)
+    if outcome.proven_optimal is not None and searched is not None and best is searched:
+        notes.append(outcome.proven_optimal)
+        floor = max(floor, searched.objective)
     bound, status = _bound_and_status(result, best, floor, notes)
     source = best.source
-    if result is not None and best is not solved and result.bound is not None:
+    if outcome.proven_optimal is not None and best is searched:
+        source += f"; optimality proved by {CBC_LABEL}"
+    elif result is not None and best is not solved and result.bound is not None:
         source += f"; bound by {CBC_LABEL}"
     return _verified_or_none(run, best.assignments, status, source, "; ".join(notes), bound)
 
@@ -329,6 +340,11 @@ def _notes(
         notes.append(outcome.failure)
     if outcome.cbc_skipped is not None:
         notes.append(outcome.cbc_skipped)
+    if outcome.cut_down_to is not None:
+        notes.append(
+            f"the search's plan as cutoff cut the MIP down to {outcome.cut_down_to} binaries, "
+            "so CBC ran after all"
+        )
     if outcome.search is not None and searched is None:
         notes.append("the search's plan failed verification and was dropped")
     if result is not None:
@@ -351,9 +367,9 @@ def _notes(
 
 def _bound_and_status(
     result: MipResult | None, best: _Candidate, floor: int, notes: list[str]
-) -> tuple[float | None, ScheduleStatus]:
+) -> tuple[float, ScheduleStatus]:
     """The best valid bound and whether it proves ``best`` optimal."""
-    bound: float | None = float(floor)
+    bound = float(floor)
     cbc_bound = None if result is None or result.bound is None else max(0.0, result.bound)
     if cbc_bound is not None and cbc_bound > best.objective + 1e-6 * max(1, best.objective):
         notes.append(
@@ -362,7 +378,7 @@ def _bound_and_status(
         )
         cbc_bound = None
     if cbc_bound is not None:
-        bound = cbc_bound if bound is None else max(bound, cbc_bound)
+        bound = max(bound, cbc_bound)
     cbc_proof = (
         result is not None
         and result.status == "OPTIMAL"
@@ -374,12 +390,12 @@ def _bound_and_status(
         notes.append(
             "CBC claimed optimality that the verified schedules contradict; reported as FEASIBLE"
         )
-    # All weights and times are integers, so a bound above objective - 1 proves optimality.
-    bound_proof = bound is not None and math.ceil(bound - 1e-6) >= best.objective
+    # All weights and times are integers, so every objective is at least the
+    # bound rounded up, and a bound above objective - 1 proves optimality.
+    bound = float(math.ceil(bound - 1e-6))
+    bound_proof = bound >= best.objective
     if bound_proof and not cbc_proof:
         notes.append(f"the plan meets the lower bound {bound:g}, so no plan can be better")
-    if not cbc_proof and not bound_proof and bound is None:
-        notes.append("no optimality bound is known")
     status = ScheduleStatus.OPTIMAL if cbc_proof or bound_proof else ScheduleStatus.FEASIBLE
     return bound, status
 

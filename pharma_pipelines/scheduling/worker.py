@@ -17,8 +17,12 @@ The job, within the request's time limit:
    from the parent's first plan and its own starting rules, for a share of
    the time that depends on how much CBC can be expected to do (see
    :func:`split`);
-2. CBC on the MIP with the best plan as warm start and cutoff, unless the
-   model is too large to pay off;
+2. CBC on the MIP asked only for plans better than the search's (which
+   shrinks the model and turns "infeasible" into a proof of optimality), unless the
+   model is too large to pay off. A model too large at the outset is
+   counted again once the search has a plan, because the plan's objective
+   bounds every order's end and usually removes most arcs; CBC then gets the
+   rest of the time, otherwise the search does;
 3. when CBC proves that no schedule exists, the deletion filter that shrinks
    the orders to a conflicting set, in the time left.
 """
@@ -28,13 +32,13 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pharma_pipelines.scheduling.child_process import write_progress, write_result
 from pharma_pipelines.scheduling.diagnosis import find_conflict_set, precheck
-from pharma_pipelines.scheduling.heuristic import construct, time_sequences
+from pharma_pipelines.scheduling.heuristic import construct
 from pharma_pipelines.scheduling.mip import MipResult, count_binaries, solve_mip
 from pharma_pipelines.scheduling.problem import SchedulingProblem
 
@@ -68,6 +72,9 @@ LARGE_MODEL_SEARCH_SHARE = 0.85
 MIN_CBC_SECONDS = 0.3
 """Below this much remaining time CBC is not started."""
 
+OVERSIZED_SEARCH_SHARE = 0.6
+"""Share of the budget the search uses on a model too large for CBC before it is counted again."""
+
 
 @dataclass(frozen=True)
 class Split:
@@ -84,14 +91,16 @@ def split(binaries: int) -> Split:
     A model CBC can prove within seconds gets a short, fixed search and the
     rest goes to the proof; on a larger one CBC rarely improves a good plan,
     so the search keeps most of the time and CBC the rest for a bound; above
-    :data:`MAX_BINARIES` the search gets everything.
+    :data:`MAX_BINARIES` the search gets :data:`OVERSIZED_SEARCH_SHARE`
+    and the model is counted again with the search's plan as cutoff.
     """
     if binaries > MAX_BINARIES:
         return Split(
-            1.0,
+            OVERSIZED_SEARCH_SHARE,
             None,
             f"CBC was not started: the model would have {binaries} binaries "
-            f"(limit {MAX_BINARIES}), so the search used the whole time limit",
+            f"(limit {MAX_BINARIES}) even with the search's plan as cutoff, so the search "
+            "used the whole time limit",
         )
     if binaries <= PROVABLE_BINARIES:
         return Split(SMALL_MODEL_SEARCH_SHARE, SMALL_MODEL_ITERATIONS, None)
@@ -117,7 +126,29 @@ def run(request: dict[str, Any], result_path: Path) -> dict[str, Any]:
         "budget_s": remaining,
         "cbc_skipped": plan.cbc_skipped,
     }
-    if plan.cbc_skipped is not None:
+    if plan.cbc_skipped is not None and found is not None:
+        smaller = count_binaries(problem, cutoff=found["objective"])
+        if smaller <= MAX_BINARIES:
+            answer["cbc_skipped"] = None
+            answer["cut_down_to"] = smaller
+        else:
+            more = _search(
+                problem,
+                found["sequences"],
+                Split(1.0, None, plan.cbc_skipped),
+                started + budget,
+                seed + 1,
+                floor,
+                result_path,
+            )
+            if more is not None and more["objective"] <= found["objective"]:
+                more["iterations"] += found["iterations"]
+                more["improvements"] += found["improvements"]
+                more["rule"] = found["rule"]
+                answer["search"] = found = more
+            answer["budget_s"] = budget - (time.monotonic() - started)
+            return answer
+    if answer["cbc_skipped"] is not None:
         return answer
     if found is not None and found["objective"] <= floor:
         answer["cbc_skipped"] = (
@@ -130,17 +161,43 @@ def run(request: dict[str, Any], result_path: Path) -> dict[str, Any]:
         )
         return answer
     write_progress(result_path, _progress("CBC", found))
-    warm = None
-    cutoff = None
-    if found is not None:
-        warm = time_sequences(problem, found["sequences"])
-        cutoff = found["objective"]
-    result = solve_mip(problem, remaining, threads, seed, warm_start=warm, cutoff=cutoff)
-    answer["result"] = asdict(result)
-    if found is None and result.proves_infeasible(remaining):
+    if found is None:
+        result = solve_mip(problem, remaining, threads, seed)
+    else:
+        result = _better_than(problem, found["objective"], remaining, threads, seed, answer)
+    answer["result"] = None if result is None else asdict(result)
+    if found is None and result is not None and result.proves_infeasible(remaining):
         conflict = _explain(problem, budget - (time.monotonic() - started), threads, seed)
         answer["conflict"] = None if conflict is None else asdict(conflict)
     return answer
+
+
+def _better_than(
+    problem: SchedulingProblem,
+    objective: int,
+    seconds: float,
+    threads: int,
+    seed: int,
+    answer: dict[str, Any],
+) -> MipResult | None:
+    """CBC asked only for plans better than the search's; its answer in the solver's terms.
+
+    An INFEASIBLE proof here means no better plan exists: it goes into the
+    answer as ``proven_optimal`` and no result is returned. An INFEASIBLE at
+    the limit only means none was found, and a bound holds for the whole
+    problem only as far as the search's plan: both are translated so the
+    solver can read the result as it reads an ordinary one.
+    """
+    result = solve_mip(problem, seconds, threads, seed, better_than=objective)
+    if result.proves_infeasible(seconds):
+        answer["proven_optimal"] = (
+            f"CBC proved in {result.build_seconds + result.solve_seconds:.1f} s that no plan "
+            f"is better than {objective}"
+        )
+        return None
+    status = "NO_SOLUTION_FOUND" if result.claims_infeasible else result.status
+    bound = None if result.bound is None else min(result.bound, float(objective))
+    return replace(result, status=status, bound=bound)
 
 
 def _search(

@@ -55,3 +55,8 @@ def postgres_url() -> str:
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture(autouse=True)
+def _search_compiled(compiled_search: float) -> None:
+    """Materializing tests solve schedules: the search kernels are compiled before any of them."""

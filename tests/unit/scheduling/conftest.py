@@ -210,3 +210,8 @@ def plant_data() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def tiny_problem() -> Callable[[int, int, int], SchedulingProblem]:
     return random_tiny_problem
+
+
+@pytest.fixture(autouse=True)
+def _search_compiled(compiled_search: float) -> None:
+    """Every scheduling test starts with the search kernels compiled (see ``compiled_search``)."""

@@ -54,7 +54,8 @@ def test_every_relocation_is_priced_as_the_checker_prices_it(
     inst = search.instance_arrays(problem)
     state = _plan(problem, seed)
     sequences = search.sequences_of(state)
-    costs, ends, _, _ = kernels._line_summary(state)
+    costs, _, _, _ = kernels._line_summary(state)
+    ends = [kernels.line_end(state, k) for k in range(len(problem.lines))]
     makespan_weight = problem.objective.makespan
     compared = 0
     for k_src, line in enumerate(sequences):

@@ -51,7 +51,7 @@ def test_pharma_small_reaches_its_proven_optimum(bench_dir: Path) -> None:
     assert schedule.objective == problem.reference_objective() == 11025
     assert schedule.bound == pytest.approx(11025)
     assert schedule.gap == pytest.approx(0.0)
-    assert schedule.solver.startswith("cbc")
+    assert "cbc" in schedule.solver
     assert schedule.problem_hash == problem.content_hash()
     _assert_verified(problem, schedule)
 
