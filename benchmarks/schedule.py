@@ -86,7 +86,7 @@ SOLVERS = ("product", "cpsat", "highs", "dispatch")
 PEERS = ("cpsat", "highs", "dispatch")
 NEEDS_BENCH_GROUP = {"cpsat": "ortools", "highs": "highspy"}
 SOLVER_NOTES = {
-    "product": "solve() with its warm-started CBC",
+    "product": "solve(): dispatching rules, iterated greedy search, CBC asked for better plans",
     "cpsat": "own model, cold, default parameters, one worker",
     "highs": "the product's MIP, cold (no warm start, no cutoff)",
     "dispatch": "constructive rules only",
@@ -392,8 +392,14 @@ def judge(case: Case, solver: str, answer: dict[str, Any], wall: float, peak_kib
     reference = case.reference
     if row.objective is not None and reference is not None and reference > 0:
         row.ratio = row.objective / reference
+    proved = row.status == "OPTIMAL" and row.objective is not None
+    if proved and reference is not None and row.objective is not None and row.objective > reference:
+        row.notes.append(
+            f"false proof: claims OPTIMAL at {row.objective}, but a schedule of "
+            f"{reference:g} is published"
+        )
     if row.objective is not None and reference is not None and case.reference_kind == "optimal":
-        if row.status == "OPTIMAL" and row.objective != reference:
+        if row.status == "OPTIMAL" and row.objective < reference:
             row.notes.append(
                 f"claims OPTIMAL at {row.objective}; the proven optimum is {reference:g}"
             )
@@ -538,6 +544,23 @@ def target_small_optimal(rows: Sequence[Row]) -> Verdict:
     return Verdict(name, outcome, f"{len(small) - len(failing)} of {len(small)}", _listing(failing))
 
 
+def target_proofs_hold(rows: Sequence[Row]) -> Verdict:
+    """No solver may call a schedule optimal when a better one is published."""
+    name = "no solver claims OPTIMAL above a published schedule"
+    claims = [r for r in rows if r.status == "OPTIMAL" and r.has_schedule]
+    if not claims:
+        return Verdict(name, "n/a", "no OPTIMAL claim in this run")
+    false = [
+        f"{r.instance} {r.solver}: OPTIMAL {_number(r.objective)}, published {r.reference:g}"
+        for r in claims
+        if r.objective is not None and r.reference is not None and r.objective > r.reference
+    ]
+    outcome = "FAIL" if false else "PASS"
+    return Verdict(
+        name, outcome, f"{len(claims) - len(false)} of {len(claims)} claims hold", _listing(false)
+    )
+
+
 def target_best_peer(rows: Sequence[Row], solvers: Sequence[str]) -> Verdict:
     peers = [solver for solver in PEERS if solver in solvers]
     name = f"product at least as good as the best peer ({', '.join(peers) or 'none'}) everywhere"
@@ -631,6 +654,7 @@ def target_geomean(rows: Sequence[Row], name: str) -> Verdict:
 
 def targets(rows: Sequence[Row], solvers: Sequence[str], time_limit_s: float) -> list[Verdict]:
     return [
+        target_proofs_hold(rows),
         target_small_optimal(rows),
         target_best_peer(rows, solvers),
         target_dispatch(rows, solvers),

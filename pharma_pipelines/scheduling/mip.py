@@ -742,19 +742,12 @@ def solve_mip(
     solve_seconds = time.monotonic() - started - build_seconds
     has_solution = status in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE)
     has_solution = has_solution and built.model.num_solutions > 0
-    bound = (
-        built.model.objective_bound
-        if status
-        in (
-            mip.OptimizationStatus.OPTIMAL,
-            mip.OptimizationStatus.FEASIBLE,
-            mip.OptimizationStatus.NO_SOLUTION_FOUND,
-        )
-        else None
-    )
+    # CBC's bound is trusted only next to a solution or a proof. Stopped without
+    # one, it reports whatever its search left behind: infinity before a first
+    # LP solution, and with an objective cutoff the cutoff itself, which is no
+    # bound at all (it once "proved" a makespan of 111 optimal where 102 exists).
+    bound = built.model.objective_bound if has_solution else None
     if bound is not None and not math.isfinite(bound):
-        # CBC reports an infinite bound when it stopped before a first LP
-        # solution; that bounds nothing.
         bound = None
     return MipResult(
         status=status.name,

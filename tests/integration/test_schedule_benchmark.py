@@ -84,7 +84,7 @@ def test_schedule_benchmark_judges_every_schedule_and_reports_ratios(tmp_path: P
     assert float(product_geomean.group(1)) == pytest.approx(vr["product"]["ratio"], abs=5e-4)
     assert re.search(r"^wtsds\s+dispatch\s+-\s+0\s+1 / 1\s+0\s+\d / 1$", out, re.MULTILINE), out
     verdicts = re.findall(r"^  (PASS|FAIL|n/a) ", out, re.MULTILINE)
-    assert len(verdicts) == 6, out
+    assert len(verdicts) == 7, out
 
 
 def test_schedule_benchmark_names_an_unknown_instance() -> None:

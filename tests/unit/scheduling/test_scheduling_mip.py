@@ -7,11 +7,12 @@ the formulation, not from the heuristic.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pharma_pipelines.scheduling import SchedulingProblem, check_assignments
+from pharma_pipelines.scheduling import SchedulingProblem, check_assignments, read_instance
 from pharma_pipelines.scheduling.heuristic import time_sequences
 from pharma_pipelines.scheduling.mip import Formulation, solve_mip
 
@@ -164,3 +165,16 @@ def test_impossible_deadlines_are_proven_infeasible(
     assert result.status == "INFEASIBLE"
     assert result.sequences is None
     assert result.objective is None
+
+
+def test_no_bound_is_claimed_when_cbc_stops_without_a_solution(bench_dir: Path) -> None:
+    """Asked for a plan better than a poor one and stopped at once, CBC has found nothing.
+
+    Its objective bound then reflects the cutoff, not a proof; passing it on once made
+    a makespan of 111 look optimal where 102 exists.
+    """
+    problem = read_instance(bench_dir / "vr" / "json" / "I_50_10_S_1-9_1.json")
+    result = solve_mip(problem, time_limit_s=0.01, better_than=100)
+    assert result.sequences is None
+    assert result.bound is None
+    assert not result.proves_infeasible(0.01)
