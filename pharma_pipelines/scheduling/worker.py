@@ -29,14 +29,13 @@ The job, within the request's time limit:
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pharma_pipelines.scheduling.child_process import write_progress, write_result
+from pharma_pipelines.scheduling.child_process import serve, write_progress
 from pharma_pipelines.scheduling.diagnosis import find_conflict_set, precheck
 from pharma_pipelines.scheduling.heuristic import construct
 from pharma_pipelines.scheduling.mip import MipResult, count_binaries, solve_mip
@@ -270,13 +269,7 @@ def feasible(problem: SchedulingProblem, seconds: float, threads: int, seed: int
 
 def main(arguments: list[str]) -> int:
     """Read the request file, write the result file; errors are results too."""
-    request_path, result_path = (Path(argument) for argument in arguments)
-    try:
-        answer = run(json.loads(request_path.read_text(encoding="utf-8")), result_path)
-    except Exception as error:
-        answer = {"error": f"{type(error).__name__}: {error}"}
-    write_result(result_path, answer)
-    return 0
+    return serve(arguments, run)
 
 
 if __name__ == "__main__":
