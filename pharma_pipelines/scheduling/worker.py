@@ -51,11 +51,13 @@ Vallada-Ruiz instances with 12 orders on 5 lines have about 720 and are proved
 in well under a second; pharma_small_s1 (10 orders, 2 lines) in about 10 s.
 """
 
-MAX_BINARIES = 60_000
+MAX_BINARIES = 35_000
 """Binaries above which CBC is skipped: such a model cannot pay off within a run.
 
 pharma_medium_s1 has about 4,300 and gets a bound; pharma_large_s1 has about
 98,000, takes 3 s to build and overran a 25 s limit by 4.5 s with a useless bound.
+Memory sets the limit too: CBC on I_100_15_S_1-99_1 cut down to 33,545
+binaries peaked at 2.2 GB.
 """
 
 SMALL_MODEL_SEARCH_SHARE = 0.25
