@@ -62,8 +62,8 @@ data "aws_iam_policy_document" "pull" {
 }
 
 resource "aws_ecr_repository_policy" "this" {
-  for_each = length(var.pull_principal_arns) == 0 ? {} : aws_ecr_repository.this
+  for_each = { for name, repository in aws_ecr_repository.this : name => repository.name if length(var.pull_principal_arns) > 0 }
 
-  repository = each.value.name
+  repository = each.value
   policy     = data.aws_iam_policy_document.pull[0].json
 }

@@ -33,9 +33,11 @@ variable "current_version_expiration_days" {
 }
 
 variable "policy_statements" {
-  description = "Additional bucket policy statements (IAM policy JSON statements) appended to the TLS-only statement"
-  type        = list(any)
-  default     = []
+  description = "Additional bucket policy statements, a list of IAM policy statements as objects (Sid, Effect, Principal, Action, Resource, Condition), appended to the TLS-only statement"
+  # Statements differ in shape (some have a Condition, principals differ in kind), which a
+  # list(...) type constraint would refuse to unify.
+  type    = any
+  default = []
 }
 
 variable "force_destroy" {
