@@ -129,8 +129,8 @@ def decision_about(
 
 def held_back_message(subject: str, found: Sequence[Hold]) -> str:
     lines = [
-        f"{subject} is held back: the latest evaluation of {len(found)} blocking check(s) on "
-        "its inputs failed, and no data steward accepted the failure for the data it judged:"
+        f"{subject} is held back: the latest evaluation of {len(found)} blocking check(s) "
+        "upstream failed, and no data steward's decision lets the data through:"
     ]
     for hold in found:
         evaluation = hold.evaluation
