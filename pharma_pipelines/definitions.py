@@ -40,10 +40,11 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
 
 
 def build_definitions(settings: PlatformSettings) -> dg.Definitions:
-    assets, checks = asset_definitions(settings.plants)
+    assets, checks, jobs = asset_definitions(settings.plants)
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
+        jobs=jobs,
         sensors=[landing_zone_sensor],
         resources=build_resources(settings),
         # One process per run: steps are short and share the warehouse engine; the

@@ -11,6 +11,8 @@ Three layers live here, mirroring the asset graph:
 - curated: typed, deduplicated tables rebuilt from raw in one transaction. Every curated row
   carries ``raw_record_ids`` so it can be traced back to the rows and files it came from.
 - planning: each plant's scheduling problems and solved schedules, problems by content hash.
+- stewardship: data stewards' decisions on failed checks, append-only (triggers in
+  ``append_only.py`` refuse UPDATE and DELETE).
 
 The annotation drives the column (``Mapped[str | None]`` is a nullable column); the shared
 type map turns ``datetime`` into a timezone-aware column and ``dict``/``list`` into JSON.
@@ -21,8 +23,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pharma_pipelines.warehouse import append_only
 
 
 class Base(DeclarativeBase):
@@ -406,6 +419,54 @@ class PlanningScheduleLine(Base):
     tardiness_minutes: Mapped[int]
 
     schedule: Mapped[PlanningSchedule] = relationship(back_populates="lines", lazy="raise")
+
+
+# --- stewardship -----------------------------------------------------------------------
+
+
+class CheckDisposition(Base):
+    """A data steward's decision on one failed check evaluation: accept it, with a reason, or
+    reject it.
+
+    A row names the check (asset, check name and the plant partition of a partitioned check),
+    the evaluation decided on (its id in the Dagster instance, its run and time, what it
+    measured) and the data that evaluation judged: the materialization's storage id, run and
+    data version. An accepted failure lets planning go ahead on exactly that data; new data is
+    checked afresh. Rows are never changed or removed (database triggers refuse UPDATE and
+    DELETE), and ``content_hash``, the SHA-256 of every other column but the id, shows a row
+    altered behind the triggers' back.
+    """
+
+    __tablename__ = "check_disposition"
+    __table_args__ = (
+        CheckConstraint("decision IN ('ACCEPT', 'REJECT')", name="ck_check_disposition_decision"),
+        CheckConstraint("length(trim(reason)) > 0", name="ck_check_disposition_reason"),
+        CheckConstraint("length(trim(decided_by)) > 0", name="ck_check_disposition_decided_by"),
+        Index("ix_check_disposition_check", "asset_key", "check_name", "partition_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decided_at: Mapped[dt.datetime]
+    decided_by: Mapped[str] = mapped_column(String(128))
+    decision: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str]
+    asset_key: Mapped[str] = mapped_column(String(512))
+    check_name: Mapped[str] = mapped_column(String(256))
+    partition_key: Mapped[str | None] = mapped_column(String(64))
+    evaluation_id: Mapped[int]
+    evaluation_run_id: Mapped[str] = mapped_column(String(64))
+    evaluated_at: Mapped[dt.datetime]
+    evaluation_description: Mapped[str | None]
+    materialization_storage_id: Mapped[int]
+    materialization_run_id: Mapped[str] = mapped_column(String(64))
+    materialized_at: Mapped[dt.datetime]
+    data_version: Mapped[str | None] = mapped_column(String(128))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+APPEND_ONLY_TABLES: tuple[type[Base], ...] = (CheckDisposition,)
+for _model in APPEND_ONLY_TABLES:
+    append_only.attach(Base.metadata.tables[_model.__tablename__])
 
 
 CURATED_TABLES: tuple[type[Base], ...] = (

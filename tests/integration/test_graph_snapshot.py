@@ -1,5 +1,7 @@
 """The asset graph is a reviewed artefact: any change to it shows up as a diff here.
 
+It records assets, their dependencies, partitions and checks, the sensors and the jobs.
+
 Regenerate after an intended change with ``UPDATE_SNAPSHOTS=1 uv run pytest
 tests/integration/test_graph_snapshot.py`` and commit the new snapshot with the change.
 """
@@ -40,7 +42,8 @@ def current_graph() -> dict:
             "partitions": partitions(spec.partitions_def),
         }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
-    return {"assets": assets, "checks": checks, "sensors": sensors}
+    jobs = sorted(job.name for job in defs.jobs or [])
+    return {"assets": assets, "checks": checks, "sensors": sensors, "jobs": jobs}
 
 
 def partitions(definition: dg.PartitionsDefinition | None) -> dict | None:
