@@ -109,7 +109,8 @@ def inputs_are_fresh(
     """Each input's oldest contributing extract is at most its limit older than the plan time.
 
     An input without any extract is stale; so is one extracted after the plan time (a
-    clock or a file from the future is no basis for a plan either).
+    clock or a file from the future is no basis for a plan either). Without any limit
+    (an explicit empty setting) nothing is judged and the rule holds.
     """
     rule = "inputs of the schedule are fresh"
     columns = [
@@ -155,7 +156,7 @@ def inputs_are_fresh(
     when = plan_time.at.isoformat() if plan_time.at else "none"
     return RuleOutcome(
         rule=rule,
-        passed=stale == 0 and bool(inputs),
+        passed=stale == 0,
         measured=f"{stale} of {len(inputs)} inputs stale at plan time {when} ({plan_time.source})",
         expected="every input extracted within its limit before the plan time",
         failed_count=stale,

@@ -108,3 +108,9 @@ def test_a_missing_input_and_one_from_after_the_plan_time_are_stale():
         "sap/production_orders": "no extract of this input is loaded",
         "sap/work_centers": "extracted 48.0 h after the plan time",
     }
+
+
+def test_without_any_limit_nothing_is_judged():
+    outcome = inputs_are_fresh([], {}, PlanTime(None, "the newest extract"))
+    assert outcome.passed
+    assert outcome.total == 0
