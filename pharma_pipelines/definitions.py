@@ -9,7 +9,12 @@ from __future__ import annotations
 import dagster as dg
 
 from pharma_pipelines.assets import asset_definitions
-from pharma_pipelines.resources import LandingZoneResource, SolverResource, WarehouseResource
+from pharma_pipelines.resources import (
+    FreshnessResource,
+    LandingZoneResource,
+    SolverResource,
+    WarehouseResource,
+)
 from pharma_pipelines.sensors import landing_zone_sensor
 from pharma_pipelines.settings import PlatformSettings, load_settings
 
@@ -35,6 +40,11 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
             soften_deadlines=settings.solver_soften_deadlines,
             plant_timezone=settings.plant_timezone,
             horizon_slack_days=settings.horizon_slack_days,
+        ),
+        "freshness": FreshnessResource(
+            limits_hours=settings.freshness_limits_hours,
+            plan_time=settings.plan_time,
+            timezone=settings.plant_timezone,
         ),
     }
 

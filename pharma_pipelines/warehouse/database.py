@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from pharma_pipelines.warehouse.append_only import missing_triggers
-from pharma_pipelines.warehouse.models import APPEND_ONLY_TABLES, CURATED_TABLES, Base
+from pharma_pipelines.warehouse.models import APPEND_ONLY_TABLES, DERIVED_TABLES, Base
 
 
 def make_engine(url: str) -> Engine:
@@ -46,15 +46,16 @@ class WarehouseSchemaError(RuntimeError):
 def create_schema(engine: Engine) -> None:
     """Create missing tables; a curated table whose columns changed is rebuilt.
 
-    Curated tables are derived: every materialization rebuilds them from the raw rows, so
-    dropping one whose columns no longer match its model loses nothing, and a warehouse
+    Curated tables and their curation issues and exclusions are derived: every
+    materialization rebuilds them from the raw rows, so dropping one whose columns no
+    longer match its model loses nothing, and a warehouse
     from an earlier version keeps working. Raw and planning tables are never dropped: when
     one lacks a column, :class:`WarehouseSchemaError` says which, before any step writes;
     so it does when an append-only table has lost the triggers that keep it so.
     """
     inspector = inspect(engine)
     present = set(inspector.get_table_names())
-    tables = [Base.metadata.tables[model.__tablename__] for model in CURATED_TABLES]
+    tables = [Base.metadata.tables[model.__tablename__] for model in DERIVED_TABLES]
     stale = [
         table
         for table in tables

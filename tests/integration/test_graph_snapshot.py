@@ -39,6 +39,7 @@ def current_graph() -> dict:
         spec = graph.get_check_spec(check_key)
         checks[check_key.to_user_string()] = {
             "blocking": spec.blocking,
+            "family": spec.metadata.get("family"),
             "partitions": partitions(spec.partitions_def),
         }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
