@@ -73,16 +73,27 @@ class SmtpChannel:
         message = email_message(failure, self.sender, self.recipients)
         where = f"SMTP server {self.host}:{self.port}"
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
-                if self.starttls:
-                    smtp.starttls(context=self._tls_context())
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                refused = smtp.send_message(message, self.sender, list(self.recipients))
+            # Connecting in the constructor also records the host name STARTTLS verifies.
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+        except (OSError, smtplib.SMTPException) as error:
+            raise DeliveryError(
+                f"e-mail about {failure.target} not delivered: no connection to {where}: {error}"
+            ) from error
+        try:
+            if self.starttls:
+                smtp.starttls(context=self._tls_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            refused = smtp.send_message(message, self.sender, list(self.recipients))
+            smtp.quit()
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryError(
                 f"e-mail about {failure.target} not delivered to {where}: {error}"
             ) from error
+        finally:
+            # After a failure the session may be mid-handshake: a polite QUIT would only
+            # wait for the timeout, so the socket is just closed.
+            smtp.close()
         if refused:
             raise DeliveryError(
                 f"e-mail about {failure.target}: {where} refused the recipients "
