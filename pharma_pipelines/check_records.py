@@ -13,9 +13,13 @@ one in Dagster 1.13:
   id as cursor. Check evaluations are also copied to the cross-run index with a global,
   increasing id, and this method reads exactly that copy (on PostgreSQL there is only one
   table), so the cursor is a storage id on every storage Dagster offers.
-- ``EventLogStorage.get_asset_check_execution_history`` for a check's recent evaluations
-  of one partition. The public ``DagsterInstance.get_latest_asset_check_evaluation_record``
-  gives only the latest evaluation across all partitions.
+- ``EventLogStorage.get_asset_check_execution_history`` (with its ``PartitionKeyFilter``
+  and record statuses) for a check's recent evaluations of one partition. The public
+  ``DagsterInstance.get_latest_asset_check_evaluation_record`` gives only the latest
+  evaluation across all partitions, and no history to tell when a check began failing.
+
+The integration tests call both against a real instance (test_check_alerts,
+test_steward_digest), so a Dagster upgrade that changes them fails there first.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from typing import Any
 
 import dagster as dg
 from dagster._core.event_api import PartitionKeyFilter
-from dagster._core.events import DagsterEventType
 from dagster._core.storage.asset_check_execution_record import (
     COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES,
     AssetCheckExecutionRecordStatus,
@@ -55,7 +58,7 @@ def evaluations_after(
     """
     entries = instance.event_log_storage.get_logs_for_all_runs_by_log_id(
         after_cursor=after,
-        dagster_event_type=DagsterEventType.ASSET_CHECK_EVALUATION,
+        dagster_event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION,
         limit=limit,
     )
     evaluations: list[Evaluation] = []
@@ -116,7 +119,7 @@ def latest_failures(
 
 def to_failure(
     evaluation: dg.AssetCheckEvaluation,
-    entry: Any,
+    entry: dg.EventLogEntry,
     ui_base_url: str | None,
     storage_id: int | None = None,
     failing_since: dt.datetime | None = None,
@@ -148,7 +151,7 @@ def to_failure(
     )
 
 
-def _evaluation(entry: Any) -> dg.AssetCheckEvaluation | None:
+def _evaluation(entry: dg.EventLogEntry) -> dg.AssetCheckEvaluation | None:
     event = entry.dagster_event
     data = event.event_specific_data if event is not None else None
     return data if isinstance(data, dg.AssetCheckEvaluation) else None

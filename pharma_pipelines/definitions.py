@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pharma_pipelines.assets import asset_definitions
-from pharma_pipelines.assets.steward_digest import steward_digest_asset
+from pharma_pipelines.assets.steward_digest import checks_by_partition, steward_digest_asset
 from pharma_pipelines.resources import (
     LandingZoneResource,
     NotifierResource,
@@ -71,6 +71,7 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
 def build_definitions(settings: PlatformSettings) -> dg.Definitions:
     assets, checks = asset_definitions(settings.plants)
     digest = steward_digest_asset(
+        checks_by_partition([*assets, *checks]),
         settings.plants,
         settings.plant_timezone,
         settings.digest_decision_limit_hours,

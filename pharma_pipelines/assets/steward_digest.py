@@ -8,8 +8,7 @@ zone (``sensors.digest_schedule``).
 """
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import dagster as dg
 import pandas as pd
@@ -66,13 +65,16 @@ def plant_schedules(warehouse: WarehouseResource, plants: Sequence[str]) -> list
     return schedules
 
 
-def checks_by_partition(graph: Any) -> dict[dg.AssetCheckKey, list[str | None]]:
-    """Every check of ``graph`` (an asset graph) with its partitions (``[None]``: none)."""
+def checks_by_partition(
+    definitions: Iterable[dg.AssetsDefinition | dg.AssetChecksDefinition],
+) -> dict[dg.AssetCheckKey, list[str | None]]:
+    """Every check the definitions declare, with its partitions (``[None]``: unpartitioned)."""
     checks: dict[dg.AssetCheckKey, list[str | None]] = {}
-    for key in sorted(graph.asset_check_keys, key=lambda k: k.to_user_string()):
-        partitions_def = graph.get_check_spec(key).partitions_def
-        checks[key] = list(partitions_def.get_partition_keys()) if partitions_def else [None]
-    return checks
+    for definition in definitions:
+        for spec in definition.check_specs:
+            partitions = spec.partitions_def
+            checks[spec.key] = list(partitions.get_partition_keys()) if partitions else [None]
+    return dict(sorted(checks.items(), key=lambda item: item[0].to_user_string()))
 
 
 def overdue_outcome(digest: StewardDigest) -> RuleOutcome:
@@ -107,9 +109,16 @@ def overdue_outcome(digest: StewardDigest) -> RuleOutcome:
 
 
 def steward_digest_asset(
-    plants: Sequence[str], timezone: str, decision_limit_hours: float, ui_base_url: str | None
+    checks: Mapping[dg.AssetCheckKey, Sequence[str | None]],
+    plants: Sequence[str],
+    timezone: str,
+    decision_limit_hours: float,
+    ui_base_url: str | None,
 ) -> dg.AssetsDefinition:
-    """The digest asset for ``plants``, times shown in ``timezone``."""
+    """The digest over ``checks`` (with their partitions) and the schedules of ``plants``.
+
+    Times are shown in ``timezone``; messages link into the UI at ``ui_base_url`` if set.
+    """
     decision_limit = dt.timedelta(hours=decision_limit_hours)
 
     @dg.asset(
@@ -141,7 +150,6 @@ def steward_digest_asset(
     def steward_digest(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        checks = checks_by_partition(context.repository_def.asset_graph)
         failures = latest_failures(context.instance, checks, ui_base_url)
         context.log.info(
             "%d checks read, %d failing on their latest evaluation", len(checks), len(failures)

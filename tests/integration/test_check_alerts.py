@@ -15,7 +15,6 @@ import pytest
 from pharma_pipelines.definitions import build_definitions
 from pharma_pipelines.keys import curated_key
 from pharma_pipelines.resources import NotifierResource
-from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import RunSummary, materialize_all
 from pharma_pipelines.sensors import check_failure_alerts
 from pharma_pipelines.settings import PlatformSettings
@@ -35,18 +34,6 @@ def broken(memory_settings: PlatformSettings, instance: dg.DagsterInstance):
     return settings, summary
 
 
-@pytest.fixture(scope="module")
-def broken_once():
-    """The same, shared by the tests that only read the instance (a materialization is slow)."""
-    warehouse_resource._engine_for.cache_clear()
-    settings = settings_for(
-        BROKEN_LANDING, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
-    )
-    with dg.instance_for_test() as shared:
-        yield shared, materialize_all(settings, shared)
-    warehouse_resource._engine_for.cache_clear()
-
-
 def failed_error_checks(summary: RunSummary) -> list[str]:
     return sorted(c.target for c in summary.checks if not c.passed and c.severity == "ERROR")
 
@@ -61,7 +48,7 @@ def notifier_for(mail: SmtpReceiver, hook: HttpReceiver, **changes: object) -> N
         "webhook_url": hook.url,
         "webhook_attempts": 1,
     }
-    return NotifierResource(**(config | changes))  # ty: ignore[invalid-argument-type]
+    return NotifierResource(**(config | changes))
 
 
 def tick(instance, notifier, cursor) -> dg.SensorResult:
@@ -135,8 +122,8 @@ def test_each_failed_error_check_is_announced_once_and_never_again(broken, insta
 
 
 @pytest.mark.slow
-def test_the_mail_says_what_failed_with_rows_run_and_links(broken_once):
-    instance, summary = broken_once
+def test_the_mail_says_what_failed_with_rows_run_and_links(broken_instance):
+    instance, _settings, summary = broken_instance
     [products] = [
         c
         for c in summary.checks
@@ -173,8 +160,8 @@ def test_the_mail_says_what_failed_with_rows_run_and_links(broken_once):
 
 
 @pytest.mark.slow
-def test_receivers_that_fail_once_then_recover_get_each_alert_exactly_once(broken_once):
-    instance, summary = broken_once
+def test_receivers_that_fail_once_then_recover_get_each_alert_exactly_once(broken_instance):
+    instance, _settings, summary = broken_instance
     expected = failed_error_checks(summary)
     with smtp_receiver() as mail, http_receiver(statuses=[200, 200, 503]) as hook:
         mail.refuse_next = 1

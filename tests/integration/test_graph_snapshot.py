@@ -40,7 +40,16 @@ def current_graph() -> dict:
             "partitions": partitions(spec.partitions_def),
         }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
-    return {"assets": assets, "checks": checks, "sensors": sensors}
+    schedules = {
+        schedule.name: {
+            "cron": schedule.cron_schedule,
+            "timezone": schedule.execution_timezone,
+            "default_status": schedule.default_status.value,
+        }
+        for schedule in defs.schedules or []
+        if isinstance(schedule, dg.ScheduleDefinition)
+    }
+    return {"assets": assets, "checks": checks, "sensors": sensors, "schedules": schedules}
 
 
 def partitions(definition: dg.PartitionsDefinition | None) -> dict | None:

@@ -39,4 +39,4 @@ def duplicate_products(**changes: object) -> CheckFailure:
         ),
         run_url="http://127.0.0.1:3000/runs/3f2a9c1e-0b7d-4c55-9e61-5b0a3c2d1e0f",
     )
-    return replace(failure, **changes)  # ty: ignore[invalid-argument-type]
+    return replace(failure, **changes)
