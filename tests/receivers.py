@@ -51,6 +51,15 @@ class SmtpReceiver:
     refuse_next: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
     refused: int = 0
+    refuse_recipients: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list
+    ) -> str:
+        if address in self.refuse_recipients:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_next > 0:
@@ -65,11 +74,14 @@ class SmtpReceiver:
 
 @contextmanager
 def smtp_receiver(
-    tls: tuple[Path, Path] | None = None, credentials: tuple[str, str] | None = None
+    tls: tuple[Path, Path] | None = None,
+    credentials: tuple[str, str] | None = None,
+    refuse_recipients: set[str] | None = None,
 ) -> Iterator[SmtpReceiver]:
     """An SMTP server on loopback; with ``tls`` (cert, key) it offers STARTTLS, with
-    ``credentials`` it requires a login (over TLS when ``tls`` is given)."""
-    receiver = SmtpReceiver(LOOPBACK, free_port())
+    ``credentials`` it requires a login (over TLS when ``tls`` is given), and it refuses
+    the ``refuse_recipients`` with a 550."""
+    receiver = SmtpReceiver(LOOPBACK, free_port(), refuse_recipients=set(refuse_recipients or ()))
     options: dict[str, Any] = {}
     if tls is not None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

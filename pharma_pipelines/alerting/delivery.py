@@ -30,12 +30,16 @@ class DeliveryError(Exception):
 
 
 class Channel(Protocol):
-    """Where notifications go: ``name`` keys the channel's progress in the sensor cursor."""
+    """Where notifications go: ``name`` keys the channel's progress in the sensor cursor.
+
+    ``send`` returns ``None``, or a note on a delivery that only partly reached its
+    recipients (it counts as delivered: sending it again would repeat it to the others).
+    """
 
     @property
     def name(self) -> str: ...
 
-    def send(self, failure: CheckFailure) -> None: ...
+    def send(self, failure: CheckFailure) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class SmtpChannel:
                 "(PHARMA_ALERT_SMTP_PASSWORD by default)"
             )
 
-    def send(self, failure: CheckFailure) -> None:
+    def send(self, failure: CheckFailure) -> str | None:
         message = email_message(failure, self.sender, self.recipients)
         where = f"SMTP server {self.host}:{self.port}"
         try:
@@ -95,10 +99,12 @@ class SmtpChannel:
             # wait for the timeout, so the socket is just closed.
             smtp.close()
         if refused:
-            raise DeliveryError(
+            return (
                 f"e-mail about {failure.target}: {where} refused the recipients "
-                f"{', '.join(sorted(refused))} (accepted the others)"
+                f"{', '.join(sorted(refused))} and accepted the others; check "
+                "PHARMA_ALERT_EMAIL_TO"
             )
+        return None
 
     def _tls_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
@@ -136,7 +142,7 @@ class WebhookChannel:
         if self.attempts < 1:
             raise ValueError(f"webhook attempts must be at least 1, got {self.attempts}")
 
-    def send(self, failure: CheckFailure) -> None:
+    def send(self, failure: CheckFailure) -> str | None:
         body = json.dumps(webhook_payload(failure)).encode("utf-8")
         headers = {"Content-Type": "application/json", "User-Agent": "pharma-pipelines"}
         if self.token:
@@ -149,7 +155,7 @@ class WebhookChannel:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                     response.read()
-                return
+                return None
             except urllib.error.HTTPError as error:
                 if error.code < 500:
                     raise DeliveryError(

@@ -39,6 +39,7 @@ class DispatchOutcome:
     positions: dict[str, int]
     sent: dict[str, list[int]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     read: int = 0
 
     @property
@@ -77,11 +78,13 @@ def dispatch(
                 if len(sent) >= max_sends_per_channel:
                     break
                 try:
-                    channel.send(failure)
+                    note = channel.send(failure)
                 except DeliveryError as error:
                     outcome.errors[channel.name] = str(error)
                     break
                 sent.append(storage_id)
+                if note:
+                    outcome.notes.append(note)
             outcome.positions[channel.name] = storage_id
         outcome.sent[channel.name] = sent
     return outcome

@@ -80,6 +80,8 @@ def check_failure_alerts(
     outcome = dispatch(channels, known, read_after, ALERTS_PER_TICK)
     for name, error in sorted(outcome.errors.items()):
         context.log.error("%s channel: %s; it tries again on the next tick", name, error)
+    for note in outcome.notes:
+        context.log.warning("%s", note)
     sent = ", ".join(f"{name} {len(ids)}" for name, ids in sorted(outcome.sent.items()))
     context.log.info(
         "%d evaluations read, alerts sent: %s, positions %s",

@@ -119,3 +119,14 @@ def test_a_refused_connection_is_retried_then_reported():
 def test_a_webhook_url_must_be_http():
     with pytest.raises(ValueError, match="not an http"):
         WebhookChannel("ftp://127.0.0.1/hook")
+
+
+def test_a_recipient_the_server_refuses_is_noted_and_the_others_get_the_mail():
+    with smtp_receiver(refuse_recipients={"gone@plant.example"}) as server:
+        note = SmtpChannel(
+            server.host, server.port, SENDER, ("qa@plant.example", "gone@plant.example")
+        ).send(duplicate_products())
+    assert note is not None
+    assert "refused the recipients gone@plant.example" in note
+    [mail] = server.mails
+    assert mail.recipients == ["qa@plant.example"]

@@ -17,13 +17,15 @@ class RecordingChannel:
     name: str
     refuse_once: set[int] = field(default_factory=set)
     delivered: list[int] = field(default_factory=list)
+    partial: bool = False
 
-    def send(self, failure: CheckFailure) -> None:
+    def send(self, failure: CheckFailure) -> str | None:
         assert failure.storage_id is not None
         if failure.storage_id in self.refuse_once:
             self.refuse_once.discard(failure.storage_id)
             raise DeliveryError(f"{self.name} refused {failure.storage_id}")
         self.delivered.append(failure.storage_id)
+        return f"{self.name} half-delivered {failure.storage_id}" if self.partial else None
 
 
 def event_log(*ids_and_failed: tuple[int, bool]):
@@ -90,3 +92,11 @@ def test_a_channel_switched_on_later_joins_at_the_furthest_position():
     read_after, _ = event_log((41, True))
     outcome = dispatch([hook], {"email": 40, "webhook": 12}, read_after, 10)
     assert outcome.positions == {"webhook": 41}, "a channel switched off loses its position"
+
+
+def test_a_partly_delivered_alert_counts_as_delivered_and_is_noted():
+    read_after, _ = event_log((3, True))
+    mail = RecordingChannel("email", partial=True)
+    outcome = dispatch([mail], {}, read_after, 10)
+    assert outcome.positions == {"email": 3}
+    assert outcome.notes == ["email half-delivered 3"]
