@@ -119,7 +119,7 @@ class PlatformSettings(BaseSettings):
         description="URL that receives each failed-check alert as a JSON POST; unset: none.",
     )
     alert_webhook_timeout_s: float = Field(
-        default=10.0, gt=0, description="Timeout of one webhook request."
+        default=5.0, gt=0, description="Timeout of one webhook request."
     )
     alert_webhook_attempts: int = Field(
         default=3,

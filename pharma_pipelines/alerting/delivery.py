@@ -56,7 +56,7 @@ class SmtpChannel:
     starttls: bool = False
     username: str | None = None
     password: str | None = field(default=None, repr=False)
-    timeout_s: float = 30.0
+    timeout_s: float = 10.0
     ca_file: str | None = None
     name: str = "email"
 
@@ -126,7 +126,7 @@ class WebhookChannel:
     """
 
     url: str
-    timeout_s: float = 10.0
+    timeout_s: float = 5.0
     attempts: int = 3
     backoff_s: float = 1.0
     token: str | None = field(default=None, repr=False)

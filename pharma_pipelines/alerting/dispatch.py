@@ -58,11 +58,13 @@ def dispatch(
     known: Mapping[str, int],
     read_after: ReadAfter,
     max_sends_per_channel: int,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> DispatchOutcome:
     """Send each channel the failures after its position, in order, at most ``max_sends``.
 
     ``read_after(position)`` returns a bounded window of evaluations after a storage id,
-    in ascending order; channels at the same position share one read.
+    in ascending order; channels at the same position share one read. No new send starts
+    once ``out_of_time()`` says so: what was sent must still reach the stored cursor.
     """
     positions = starting_positions(channels, known)
     outcome = DispatchOutcome(positions=dict(positions))
@@ -75,7 +77,7 @@ def dispatch(
         sent: list[int] = []
         for storage_id, failure in windows[position]:
             if failure is not None:
-                if len(sent) >= max_sends_per_channel:
+                if len(sent) >= max_sends_per_channel or out_of_time():
                     break
                 try:
                     note = channel.send(failure)

@@ -31,11 +31,11 @@ class NotifierResource(dg.ConfigurableResource):
     smtp_user: str | None = None
     smtp_password_variable: str = SMTP_PASSWORD_VARIABLE
     smtp_ca_file: str | None = None
-    smtp_timeout_s: float = 30.0
+    smtp_timeout_s: float = 10.0
     email_from: str = "pharma-pipelines@localhost"
     email_to: list[str] = Field(default_factory=list)
     webhook_url: str | None = None
-    webhook_timeout_s: float = 10.0
+    webhook_timeout_s: float = 5.0
     webhook_attempts: int = 3
     webhook_backoff_s: float = 1.0
     webhook_token_variable: str = WEBHOOK_TOKEN_VARIABLE

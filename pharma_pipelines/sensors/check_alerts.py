@@ -9,11 +9,15 @@ The cursor records what was seen, never the wall clock: for each channel the sto
 the last evaluation it has settled (``alerting.dispatch`` explains the order and the
 retries). Dagster stores the cursor with the sensor, so it survives a restart of the daemon
 or of the whole deployment. Work per tick is bounded: at most ``EVALUATIONS_PER_TICK``
-evaluations read and ``ALERTS_PER_TICK`` alerts sent per channel; the rest wait for the
-next tick.
+evaluations read and ``ALERTS_PER_TICK`` alerts sent per channel, and no alert is started
+after ``SENDING_BUDGET_S`` seconds of the tick; the rest wait for the next tick. The budget
+matters for more than speed: a tick that overruns Dagster's sensor timeout (60 s by
+default) is abandoned with its cursor, and the alerts it had sent would go out again. With
+the default timeouts one send takes at most about 20 s, so a tick ends well within 60 s.
 """
 
 import json
+import time
 
 import dagster as dg
 
@@ -24,6 +28,7 @@ from pharma_pipelines.resources import NotifierResource
 MINIMUM_INTERVAL_SECONDS = 60
 EVALUATIONS_PER_TICK = 500
 ALERTS_PER_TICK = 25
+SENDING_BUDGET_S = 25.0
 
 
 def read_cursor(cursor: str | None) -> dict[str, int]:
@@ -77,7 +82,14 @@ def check_failure_alerts(
             context.instance, position, EVALUATIONS_PER_TICK, notifier.ui_base_url
         )
 
-    outcome = dispatch(channels, known, read_after, ALERTS_PER_TICK)
+    started = time.monotonic()
+    outcome = dispatch(
+        channels,
+        known,
+        read_after,
+        ALERTS_PER_TICK,
+        out_of_time=lambda: time.monotonic() - started > SENDING_BUDGET_S,
+    )
     for name, error in sorted(outcome.errors.items()):
         context.log.error("%s channel: %s; it tries again on the next tick", name, error)
     for note in outcome.notes:

@@ -100,3 +100,11 @@ def test_a_partly_delivered_alert_counts_as_delivered_and_is_noted():
     outcome = dispatch([mail], {}, read_after, 10)
     assert outcome.positions == {"email": 3}
     assert outcome.notes == ["email half-delivered 3"]
+
+
+def test_no_send_starts_once_the_tick_is_out_of_time():
+    read_after, _ = event_log((3, True), (5, True), (8, True))
+    mail = RecordingChannel("email")
+    outcome = dispatch([mail], {}, read_after, 10, out_of_time=lambda: bool(mail.delivered))
+    assert mail.delivered == [3]
+    assert outcome.positions == {"email": 3}
