@@ -1,5 +1,6 @@
 """The steward's digest asset: on the broken landing zone, and on checks made for the test."""
 
+import datetime as dt
 import re
 import warnings
 
@@ -10,6 +11,7 @@ from dagster._core.events import DagsterEventType
 from pharma_pipelines.assets.steward_digest import (
     DECIDED_IN_TIME,
     checks_by_partition,
+    plant_schedules,
     steward_digest_asset,
 )
 from pharma_pipelines.check_records import latest_failures
@@ -173,3 +175,36 @@ def test_the_digest_lists_a_failed_freshness_check_as_a_stale_input(instance, fr
     stale = text.split("## Stale inputs (1)")[1].split("## Schedules")[0]
     assert "| raw/sap/stock | stock_is_fresh | extracted 30.5 h before the plan time |" in stale
     assert "| stock_is_fresh | raw/sap/stock |" in text.split("## Stale inputs")[0]
+
+
+def test_each_plant_shows_its_last_solve_from_the_warehouse(fresh_engines):
+    warehouse = WarehouseResource(url="sqlite://")
+    planning = warehouse.planning()
+    for status, objective, verified in (("FEASIBLE", 990.0, True), ("OPTIMAL", 955.0, True)):
+        planning.save_schedule(
+            plant="0100",
+            problem_hash="a" * 64,
+            status=status,
+            objective=objective,
+            bound=955.0,
+            gap=(objective - 955.0) / objective,
+            solve_seconds=4.2,
+            verified=verified,
+            schedule={},
+            lines=[],
+            run_id=f"run-{status.lower()}",
+        )
+    latest = planning.latest_schedule("0100")
+    assert latest is not None
+    [solved, unsolved] = plant_schedules(warehouse, ["0100", "0200"])
+    assert (solved.status, solved.objective, solved.gap, solved.verified, solved.run_id) == (
+        "OPTIMAL",
+        955.0,
+        0.0,
+        True,
+        "run-optimal",
+    )
+    assert solved.solved_at is not None
+    assert solved.solved_at.utcoffset() == dt.timedelta(0)
+    assert solved.solved_at.replace(tzinfo=None) == latest.created_at.replace(tzinfo=None)
+    assert (unsolved.plant, unsolved.status) == ("0200", None)
