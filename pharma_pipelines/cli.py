@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -209,6 +210,99 @@ def _inspect(args: argparse.Namespace) -> int:
     return inspection.exit_code
 
 
+def _disposition_list(args: argparse.Namespace) -> int:
+    from pharma_pipelines.runner import local_instance, steward_view
+    from pharma_pipelines.warehouse.database import WarehouseSchemaError
+
+    settings = _settings(args)
+    instance = local_instance()
+    try:
+        view = steward_view(settings, instance, latest=args.latest)
+    except WarehouseSchemaError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(f"Dagster instance: {instance.root_directory}")
+    print(f"warehouse:        {settings.warehouse_url}")
+    awaiting = sum(1 for failed in view.failed if failed.decision is None)
+    print(
+        f"\n{len(view.failed)} check(s) failed in their latest evaluation, "
+        f"{awaiting} awaiting a decision:"
+    )
+    for failed in view.failed:
+        evaluation = failed.evaluation
+        severity = evaluation.severity.value + (", blocking" if failed.blocking else "")
+        partition = f" --partition {evaluation.partition}" if evaluation.partition else ""
+        name = f"{evaluation.asset}:{evaluation.key.name}{partition}"
+        print(f"  {evaluation.target}  ({severity})")
+        print(f"    result:     {evaluation.description or 'failed'}")
+        print(f"    evaluation: {evaluation.describe()}")
+        print(f"    decision:   {failed.status}")
+        print(f'    to decide:  pharma-pipelines disposition accept|reject {name} --reason "..."')
+    print(f"\nlatest {len(view.latest)} decision(s):")
+    for record in view.latest:
+        when = record.decided_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        print(
+            f"  #{record.id} {when}  {record.decision.value}  {record.check}  "
+            f"by {record.decided_by}: {record.reason!r}"
+        )
+        print(
+            f"      about evaluation {record.evaluation_id} (run {record.evaluation_run_id[:8]}) "
+            f"of materialization #{record.materialization_storage_id} "
+            f"(run {record.materialization_run_id[:8] or 'none'}); "
+            f"content hash {record.content_hash[:12]}"
+        )
+    return 0
+
+
+def _disposition_decide(args: argparse.Namespace) -> int:
+    from pharma_pipelines.assets.dispositions import DispositionRefused, DispositionRequest
+    from pharma_pipelines.runner import local_instance, record_decision
+    from pharma_pipelines.warehouse.database import WarehouseSchemaError
+    from pharma_pipelines.warehouse.disposition_repository import Decision
+
+    decided_by = args.by or _os_user()
+    if not decided_by:
+        print("cannot tell who you are from the system: give --by NAME", file=sys.stderr)
+        return 2
+    request = DispositionRequest(
+        decision=Decision(args.decision),
+        check=args.check,
+        asset=args.asset,
+        partition=args.partition,
+        reason=args.reason,
+        decided_by=decided_by,
+    )
+    try:
+        record = record_decision(_settings(args), local_instance(), request)
+    except WarehouseSchemaError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except DispositionRefused as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    print(
+        f"recorded disposition #{record.id}: {record.decision.value} {record.check} "
+        f"by {record.decided_by} at {record.decided_at.isoformat(timespec='seconds')}"
+    )
+    print(f"  reason:          {record.reason}")
+    print(
+        f"  evaluation:      {record.evaluation_id} of run {record.evaluation_run_id}, "
+        f"{record.evaluated_at.isoformat(timespec='seconds')}"
+    )
+    run = record.materialization_run_id or "none (reported outside a run)"
+    version = f", data version {record.data_version}" if record.data_version else ""
+    print(f"  materialization: #{record.materialization_storage_id} of run {run}{version}")
+    print(f"  content hash:    {record.content_hash}")
+    return 0
+
+
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pharma-pipelines",
@@ -266,6 +360,44 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--threads", type=int, default=1)
     solve.add_argument("--seed", type=int, default=0)
     solve.set_defaults(handler=_solve)
+
+    disposition = commands.add_parser(
+        "disposition",
+        help="list failed checks, or record a data steward's decision on one",
+        description=(
+            "A data steward's decisions on failed checks, kept append-only in the warehouse. "
+            "An accepted failure lets planning go ahead on exactly the data the check judged; "
+            "new data is checked afresh. Uses the Dagster instance under DAGSTER_HOME "
+            "(default ./data/dagster_home), like materialize."
+        ),
+    )
+    decisions = disposition.add_subparsers(dest="action", required=True)
+    listing = decisions.add_parser(
+        "list", help="failed checks with their evaluation, data and decision; latest decisions"
+    )
+    listing.add_argument("--latest", type=int, default=10, help="how many decisions to show")
+    listing.set_defaults(handler=_disposition_list)
+    for action, verb in (("accept", "ACCEPT"), ("reject", "REJECT")):
+        decide = decisions.add_parser(
+            action,
+            help=f"{action} the latest failed evaluation of a check, with a reason",
+            description=(
+                f"{verb.capitalize()} the latest evaluation of CHECK, which must have failed. "
+                "Exit 0 when recorded, 1 when refused (the check passed, was never evaluated, "
+                "or is not known), 2 when the warehouse cannot be used."
+            ),
+        )
+        decide.add_argument(
+            "check", help="check name, or asset:name (curated/batches:batch_is_unique)"
+        )
+        decide.add_argument("--reason", required=True, help="why (a deviation or CAPA number)")
+        decide.add_argument("--by", help="who decides (default: the logged-in user)")
+        decide.add_argument("--asset", help="the checked asset, when several have the check")
+        decide.add_argument("--partition", help="the plant, for a check of a planning asset")
+        decide.set_defaults(handler=_disposition_decide, decision=verb)
+    for sub in (listing, *(decisions.choices[name] for name in ("accept", "reject"))):
+        sub.add_argument("--landing", help="landing zone whose default warehouse to use")
+        sub.add_argument("--warehouse", help="SQLAlchemy URL (default: SQLite in ./data)")
     return parser
 
 

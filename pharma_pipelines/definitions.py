@@ -11,6 +11,7 @@ import dagster as dg
 from pharma_pipelines.assets import asset_definitions
 from pharma_pipelines.assets.steward_digest import checks_by_partition, steward_digest_asset
 from pharma_pipelines.resources import (
+    FreshnessResource,
     LandingZoneResource,
     NotifierResource,
     SolverResource,
@@ -65,11 +66,16 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
             horizon_slack_days=settings.horizon_slack_days,
         ),
         "notifier": notifier(settings),
+        "freshness": FreshnessResource(
+            limits_hours=settings.freshness_limits_hours,
+            plan_time=settings.plan_time,
+            timezone=settings.plant_timezone,
+        ),
     }
 
 
 def build_definitions(settings: PlatformSettings) -> dg.Definitions:
-    assets, checks = asset_definitions(settings.plants)
+    assets, checks, jobs = asset_definitions(settings.plants)
     digest = steward_digest_asset(
         checks_by_partition([*assets, *checks]),
         settings.plants,
@@ -80,6 +86,7 @@ def build_definitions(settings: PlatformSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*assets, digest],
         asset_checks=checks,
+        jobs=jobs,
         sensors=[landing_zone_sensor, check_failure_alerts],
         schedules=[steward_digest_schedule(settings.digest_cron, settings.plant_timezone)],
         resources=build_resources(settings),

@@ -9,6 +9,7 @@ from pharma_pipelines.ingestion import BUNDLE_KINDS, SOURCES
 INVENTORY_KEY = dg.AssetKey(["landing", "file_inventory"])
 PROBLEM_KEY = dg.AssetKey(["planning", "scheduling_problem"])
 SCHEDULE_KEY = dg.AssetKey(["planning", "production_schedule"])
+DISPOSITIONS_KEY = dg.AssetKey(["quality", "check_dispositions"])
 STEWARD_DIGEST_KEY = dg.AssetKey(["quality", "steward_digest"])
 OUTLOOK_ENTITIES: tuple[str, ...] = tuple(SOURCES["outlook"])
 SINGLE_FILE_ENTITIES: tuple[str, ...] = tuple(

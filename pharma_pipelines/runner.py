@@ -22,10 +22,20 @@ from typing import Any
 
 import dagster as dg
 
+from pharma_pipelines.assets.dispositions import (
+    RECORD_JOB,
+    CheckCatalog,
+    DispositionRefused,
+    DispositionRequest,
+    FailedCheck,
+    disposition_run_config,
+    failed_checks,
+)
 from pharma_pipelines.definitions import build_definitions, landing_zone
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.settings import DEFAULT_DATA_DIR, PlatformSettings
 from pharma_pipelines.warehouse.database import WarehouseSchemaError
+from pharma_pipelines.warehouse.disposition_repository import Disposition
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -34,12 +44,16 @@ EXIT_RUN_FAILED = 2
 
 @dataclass
 class CheckSummary:
+    """One check's result; ``details`` holds its metadata (family, measured, expected,
+    failed count and total, failing rows as a Markdown table, data version)."""
+
     asset: str
     check: str
     severity: str
     passed: bool
     description: str
     partition: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target(self) -> str:
@@ -219,6 +233,7 @@ def materialize_all(
             passed=evaluation.passed,
             description=evaluation.description or "",
             partition=plant if evaluation.asset_key in partitioned else None,
+            details={name: _plain(entry) for name, entry in evaluation.metadata.items()},
         )
         for plant, result in runs
         for evaluation in result.get_asset_check_evaluations()
@@ -451,3 +466,58 @@ def _plain(value: Any) -> Any:
 
 def default_report_path() -> Path:
     return DEFAULT_DATA_DIR / "last_run.json"
+
+
+@dataclass
+class StewardView:
+    """What a data steward needs to decide: failed checks and the latest decisions."""
+
+    failed: list[FailedCheck]
+    latest: list[Disposition]
+
+
+def steward_view(
+    settings: PlatformSettings, instance: dg.DagsterInstance, latest: int = 10
+) -> StewardView:
+    """Every check whose latest evaluation failed, with its decision, and recent decisions."""
+    graph = build_definitions(settings).resolve_asset_graph()
+    catalog = CheckCatalog.from_specs(graph.get_check_spec(key) for key in graph.asset_check_keys)
+    repository = WarehouseResource(url=settings.warehouse_url).dispositions()
+    return StewardView(
+        failed=failed_checks(instance, repository, catalog), latest=repository.latest(latest)
+    )
+
+
+def record_decision(
+    settings: PlatformSettings, instance: dg.DagsterInstance, request: DispositionRequest
+) -> Disposition:
+    """Record a steward's decision by running the record_disposition job, as the UI does.
+
+    Raises :class:`DispositionRefused` with the job's reason when nothing was recorded.
+    """
+    job = build_definitions(settings).resolve_job_def(RECORD_JOB)
+    config = disposition_run_config(
+        request, loggers={"console": {"config": {"log_level": "CRITICAL"}}}
+    )
+    result = job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
+    if not result.success:
+        reasons = [
+            failure.user_failure_data.description
+            if failure.user_failure_data is not None and failure.user_failure_data.description
+            else _root_cause(failure.error)
+            for failure in (event.step_failure_data for event in result.get_step_failure_events())
+        ]
+        raise DispositionRefused("; ".join(reasons) or f"run {result.run_id} failed")
+    [materialization] = result.get_asset_materialization_events()
+    recorded = _plain(materialization.materialization.metadata.get("recorded_id"))
+    stored = (
+        WarehouseResource(url=settings.warehouse_url).dispositions().get(recorded)
+        if isinstance(recorded, int)
+        else None
+    )
+    if stored is None:
+        raise DispositionRefused(
+            f"run {result.run_id} reported disposition {recorded!r}, which the warehouse at "
+            f"{settings.warehouse_url} does not hold"
+        )
+    return stored

@@ -15,7 +15,9 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from pharma_pipelines.ingestion.kinds import ENTITIES
 from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS
+from pharma_pipelines.quality.freshness import NOW, parse_plan_time
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_LANDING_ZONE = PROJECT_ROOT / "examples" / "landing"
@@ -61,6 +63,29 @@ class PlatformSettings(BaseSettings):
         default=7,
         ge=0,
         description="Days added after the latest due date to form the planning horizon.",
+    )
+    freshness_limits_hours: dict[str, float] = Field(
+        default={
+            "sap/production_orders": 24.0,
+            "sap/material_master": 168.0,
+            "sap/work_centers": 168.0,
+            "sap/production_versions": 168.0,
+            "sap/changeovers": 168.0,
+        },
+        description=(
+            "Per input of the schedule (raw extract kind), how many hours its oldest "
+            "contributing extract may be older than the plan time; JSON in "
+            "PHARMA_FRESHNESS_LIMITS_HOURS. An older input fails inputs_are_fresh and "
+            "holds the solve back; {} judges no input."
+        ),
+    )
+    plan_time: str = Field(
+        default="",
+        description=(
+            "The time input ages are measured against: empty for the newest extract among "
+            "the schedule's inputs, 'now' for the wall clock, or an ISO 8601 time (plant "
+            "time without an offset)."
+        ),
     )
     mail_max_bytes: int = Field(
         default=DEFAULT_LIMITS.mail_bytes,
@@ -144,6 +169,30 @@ class PlatformSettings(BaseSettings):
             "is marked overdue in the digest and fails its WARN check."
         ),
     )
+
+    @field_validator("freshness_limits_hours")
+    @classmethod
+    def _limits_are_inputs(cls, limits: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(name for name in limits if name not in ENTITIES)
+        if unknown:
+            raise ValueError(
+                f"PHARMA_FRESHNESS_LIMITS_HOURS names {', '.join(unknown)}, which are not "
+                f"extract kinds; allowed: {', '.join(ENTITIES)}"
+            )
+        bad = {name: hours for name, hours in limits.items() if hours <= 0}
+        if bad:
+            raise ValueError(
+                f"PHARMA_FRESHNESS_LIMITS_HOURS must map each extract kind to a positive "
+                f'number of hours (e.g. {{"sap/production_orders": 24}}); got {bad!r}'
+            )
+        return limits
+
+    @field_validator("plan_time")
+    @classmethod
+    def _plan_time_is_known(cls, value: str) -> str:
+        if value.strip() and value.strip().lower() != NOW:
+            parse_plan_time(value, "UTC")
+        return value.strip()
 
     @field_validator("plants", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ Three sections, in the order a steward works through them:
   on which no decision has been recorded (``DecisionLog``), oldest first, with how long
   each has waited since the check began failing. One that has waited longer than the
   decision limit is marked overdue.
-- Stale inputs: freshness checks (family ``freshness``) whose latest evaluation failed. The
+- Stale inputs: freshness checks (family ``input_freshness``) whose latest evaluation failed. The
   freshness limits, the extract times and what "now" means for an extract belong to those
   checks; the digest repeats their verdict rather than judging the inputs' age again with
   limits of its own, so the digest and the check that holds back the solve never disagree.
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from pharma_pipelines.alerting.model import CheckFailure
 
-FRESHNESS_FAMILY = "freshness"
+FRESHNESS_FAMILY = "input_freshness"
 
 
 @dataclass(frozen=True)

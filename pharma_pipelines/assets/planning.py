@@ -11,6 +11,11 @@ owns changes by decision, not by what lands in an extract, and a mistyped plant 
 file must not become a partition of its own. The check
 ``curated/production_orders:open_orders_belong_to_a_planned_plant`` names every open order
 of a plant that is not planned, so none vanishes silently.
+
+Both refuse to build while a blocking check upstream of them has most recently failed and no
+data steward accepted that failure for the data it judged (``dispositions.holds``): a plant
+is planned in a run of its own, after the run that rebuilt the curated tables, and Dagster's
+blocking stops steps only inside one run.
 """
 
 import datetime as dt
@@ -22,8 +27,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from pharma_pipelines.assets import planning_checks as checks
-from pharma_pipelines.assets.checks_support import markdown_table
-from pharma_pipelines.assets.planning_checks import SOLVED, latest_problem
+from pharma_pipelines.assets.checks_support import markdown_table, policy_args
+from pharma_pipelines.assets.dispositions import Guard, Hold, held_back_message, holds
+from pharma_pipelines.assets.planning_checks import SOLVED, latest_problem, schedule_version
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.assets.schedule_metadata import (
     NO_SCHEDULE,
@@ -35,6 +41,7 @@ from pharma_pipelines.assets.schedule_metadata import (
     schedule_table,
 )
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.reporting.changes import ScheduleChanges, compare_placements, placements
 from pharma_pipelines.reporting.deadlines import LeastBadPlan, deadline_misses
 from pharma_pipelines.reporting.gantt import draw_gantt, text_gantt
@@ -60,58 +67,61 @@ from pharma_pipelines.warehouse.planning_repository import (
     ScheduleLineToStore,
 )
 
+# curated/batches feeds no number into the problem: the model has no material availability
+# (no bill of materials is read, so released stock constrains nothing). It is an input all
+# the same, so that a batch table failing its blocking release checks holds the plan back,
+# in the same run and in later ones: a plant must not be planned while its quality records
+# say a batch was released against a standing out-of-specification result.
 PROBLEM_DEPS = [
     curated_key("production_orders"),
     curated_key("products"),
     curated_key("lines"),
     curated_key("line_eligibility"),
     curated_key("changeovers"),
+    curated_key("batches"),
 ]
 
 
-def _problem_body(guards: Sequence[dg.AssetCheckKey]) -> Callable[..., dg.MaterializeResult]:
-    """The problem asset's function, refusing to build on inputs whose blocking checks failed.
+def _guarded(
+    subject: str,
+    build: Callable[..., dg.MaterializeResult],
+    guards: Sequence[Guard],
+) -> Callable[..., dg.MaterializeResult]:
+    """``build``, refusing to run while one of ``guards`` holds the plant back."""
 
-    A blocking check holds back downstream steps only inside its own run, and a plant's
-    problem is built in a run of its own, after the run that rebuilt the curated tables. So
-    the asset looks up the latest result of each blocking check on its inputs (``guards``)
-    itself.
-    """
-
-    def scheduling_problem(
+    def guarded(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, solver: SolverResource
     ) -> dg.MaterializeResult:
-        failed = _failed_checks(context.instance, guards)
-        if failed:
+        found = holds(context.instance, warehouse.dispositions(), guards, context.partition_key)
+        if found:
             raise dg.Failure(
-                description=(
-                    f"the problem of plant {context.partition_key} is held back: the latest "
-                    f"results of blocking checks on its inputs failed ({', '.join(failed)}); "
-                    "fix the data and materialize those assets again"
+                description=held_back_message(
+                    f"the {subject} of plant {context.partition_key}", found
                 ),
-                metadata={"failed_checks": failed},
+                metadata={
+                    "held_back_by": [hold.evaluation.target for hold in found],
+                    "evaluations": dg.MetadataValue.md(_holds_table(found)),
+                },
             )
-        return build_problem(context, warehouse, solver)
+        return build(context, warehouse, solver)
 
-    return scheduling_problem
+    return guarded
 
 
-def _failed_checks(instance: dg.DagsterInstance, keys: Sequence[dg.AssetCheckKey]) -> list[str]:
-    """The checks among ``keys`` whose latest evaluation failed with ERROR severity."""
-    failed = []
-    for key in keys:
-        record = instance.get_latest_asset_check_evaluation_record(key)
-        event = record.event if record is not None else None
-        evaluation = (
-            event.dagster_event.event_specific_data if event and event.dagster_event else None
-        )
-        if (
-            isinstance(evaluation, dg.AssetCheckEvaluation)
-            and not evaluation.passed
-            and evaluation.severity == dg.AssetCheckSeverity.ERROR
-        ):
-            failed.append(key.to_user_string())
-    return failed
+def _holds_table(found: Sequence[Hold]) -> str:
+    rows = pd.DataFrame(
+        [
+            {
+                "check": hold.evaluation.target,
+                "evaluation": hold.evaluation.describe(),
+                "result": hold.evaluation.description,
+                "why held": hold.why,
+                "to accept": hold.command(),
+            }
+            for hold in found
+        ]
+    )
+    return markdown_table(rows)
 
 
 def build_problem(
@@ -162,6 +172,7 @@ def build_problem(
     )
     excluded = pd.DataFrame([vars(e) for e in translation.excluded])
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(digest),
         metadata={
             "plant": plant,
             "content_hash": digest,
@@ -172,7 +183,7 @@ def build_problem(
             "horizon_minutes": problem.horizon,
             "orders_excluded": len(translation.excluded),
             "excluded": dg.MetadataValue.md(markdown_table(excluded)),
-        }
+        },
     )
 
 
@@ -231,6 +242,7 @@ def production_schedule(
     )
     gantt_png = keep_picture(context, picture, f"production_schedule-{plant}")
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(schedule_version(problem.content_hash(), schedule)),
         metadata={
             "plant": plant,
             "status": schedule.status.value,
@@ -258,7 +270,7 @@ def production_schedule(
                 else {}
             ),
             "dagster/row_count": len(lines),
-        }
+        },
     )
 
 
@@ -374,19 +386,86 @@ def planning_definitions(
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """The planning assets and their checks, partitioned by ``plants``.
 
-    The problem asset refuses to run while a blocking check among ``upstream_checks`` on
-    one of its inputs has most recently failed.
+    The problem refuses to build while a blocking check among ``upstream_checks`` on one of
+    its inputs has most recently failed, unless a data steward accepted that failure; the
+    schedule likewise, and also on the problem's own blocking checks for its plant (a run may
+    solve the stored problem without building it again).
     """
     partitions = dg.StaticPartitionsDefinition(list(plants))
-    guards = sorted(
+    with warnings.catch_warnings():
+        # Partitioned asset checks are a preview in Dagster 1.13 and warn when defined. We
+        # opt in on purpose, so that each plant has its own check results; drop this guard
+        # once Dagster no longer marks AssetCheckSpec.partitions_def as preview.
+        warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+        plant_checks = [
+            dg.asset_check(
+                asset=PROBLEM_KEY,
+                partitions_def=partitions,
+                description="Every open production order of the plant made it into its problem.",
+                **policy_args(CheckFamily.SCHEDULE_FEASIBILITY),
+            )(checks.all_open_orders_are_schedulable),
+            dg.asset_check(
+                asset=PROBLEM_KEY,
+                name="inputs_are_fresh",
+                partitions_def=partitions,
+                description=(
+                    "The extracts the problem was built from are recent enough: for each input "
+                    "(production orders, material master, work centers, production versions, "
+                    "changeover matrix by default) the oldest extract whose rows are still in "
+                    "use is at most its limit (PHARMA_FRESHNESS_LIMITS_HOURS) older than the "
+                    "plan time (PHARMA_PLAN_TIME; by default the newest extract among the "
+                    "inputs). A stale input holds the solve back."
+                ),
+                **policy_args(CheckFamily.INPUT_FRESHNESS),
+            )(checks.inputs_are_fresh_check),
+            dg.asset_check(
+                asset=PROBLEM_KEY,
+                partitions_def=partitions,
+                description=(
+                    f"Every order runs at most {checks.MAX_RUN_DAYS} days on its fastest line: "
+                    "a longer run means a mistyped quantity or rate, and would distort the "
+                    "whole plan."
+                ),
+                **policy_args(CheckFamily.SCHEDULE_FEASIBILITY),
+            )(checks.run_times_are_plausible),
+            dg.asset_check(
+                asset=SCHEDULE_KEY,
+                partitions_def=partitions,
+                description=(
+                    "The independent checker finds no violation: every order once on an "
+                    "eligible line, releases, changeovers, calendars, deadlines and horizon "
+                    "respected, objective recomputed. A least-bad plan (deadlines softened) "
+                    "never passes: it is not a schedule."
+                ),
+                **policy_args(CheckFamily.SCHEDULE_FEASIBILITY),
+            )(checks.schedule_is_feasible),
+            dg.asset_check(
+                asset=SCHEDULE_KEY,
+                partitions_def=partitions,
+                description=(
+                    "Orders finish by their due date (late orders are listed with their delay)."
+                ),
+                **policy_args(CheckFamily.TREND),
+            )(checks.orders_finish_on_time),
+        ]
+    problem_guards = sorted(
         (
-            spec.key
+            Guard(spec.key, partitioned=False)
             for definition in upstream_checks
             for spec in definition.check_specs
             if spec.blocking and spec.asset_key in PROBLEM_DEPS
         ),
-        key=lambda key: key.to_user_string(),
+        key=lambda guard: guard.key.to_user_string(),
     )
+    schedule_guards = [
+        *problem_guards,
+        *(
+            Guard(spec.key, partitioned=True)
+            for definition in plant_checks
+            for spec in definition.check_specs
+            if spec.blocking and spec.asset_key == PROBLEM_KEY
+        ),
+    ]
     problem_asset = dg.asset(
         key=PROBLEM_KEY,
         deps=PROBLEM_DEPS,
@@ -399,9 +478,11 @@ def planning_definitions(
             "A plant's production scheduling problem built from the curated tables: its open "
             "orders with release and due times, its eligible lines with processing times, "
             "sequence-dependent changeovers and line calendars, as a validated model kept by "
-            "plant and content hash. One partition per plant (SAP WERKS, PHARMA_PLANTS)."
+            "plant and content hash. One partition per plant (SAP WERKS, PHARMA_PLANTS). "
+            "Not built while a blocking check on these inputs (the batch release table "
+            "included) has most recently failed and no data steward accepted the failure."
         ),
-    )(_problem_body(guards))
+    )(_guarded("problem", build_problem, problem_guards))
     schedule_asset = dg.asset(
         key=SCHEDULE_KEY,
         deps=[PROBLEM_KEY],
@@ -419,48 +500,8 @@ def planning_definitions(
             "Dagster instance's storage folder, gantt_png) and as text, and what moved "
             "against the plant's previously published schedule. When hard deadlines make "
             "the problem INFEASIBLE, least_bad_plan shows the plan with the deadlines "
-            "softened, marked as not a valid schedule and never published."
+            "softened, marked as not a valid schedule and never published. Not solved while "
+            "a blocking check upstream has most recently failed without a steward's accept."
         ),
-    )(production_schedule)
-    with warnings.catch_warnings():
-        # Partitioned asset checks are a preview in Dagster 1.13 and warn when defined. We
-        # opt in on purpose, so that each plant has its own check results; drop this guard
-        # once Dagster no longer marks AssetCheckSpec.partitions_def as preview.
-        warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-        plant_checks = [
-            dg.asset_check(
-                asset=PROBLEM_KEY,
-                blocking=True,
-                partitions_def=partitions,
-                description="Every open production order of the plant made it into its problem.",
-            )(checks.all_open_orders_are_schedulable),
-            dg.asset_check(
-                asset=PROBLEM_KEY,
-                blocking=True,
-                partitions_def=partitions,
-                description=(
-                    f"Every order runs at most {checks.MAX_RUN_DAYS} days on its fastest line: "
-                    "a longer run means a mistyped quantity or rate, and would distort the "
-                    "whole plan."
-                ),
-            )(checks.run_times_are_plausible),
-            dg.asset_check(
-                asset=SCHEDULE_KEY,
-                blocking=True,
-                partitions_def=partitions,
-                description=(
-                    "The independent checker finds no violation: every order once on an "
-                    "eligible line, releases, changeovers, calendars, deadlines and horizon "
-                    "respected, objective recomputed. A least-bad plan (deadlines softened) "
-                    "never passes: it is not a schedule."
-                ),
-            )(checks.schedule_is_feasible),
-            dg.asset_check(
-                asset=SCHEDULE_KEY,
-                partitions_def=partitions,
-                description=(
-                    "Orders finish by their due date (late orders are listed with their delay)."
-                ),
-            )(checks.orders_finish_on_time),
-        ]
+    )(_guarded("schedule", production_schedule, schedule_guards))
     return [problem_asset, schedule_asset], [*plant_checks, checks.plant_coverage_check(plants)]

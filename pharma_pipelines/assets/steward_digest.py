@@ -8,35 +8,70 @@ zone (``sensors.digest_schedule``).
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import dagster as dg
 import pandas as pd
 
 from pharma_pipelines.alerting.digest import (
-    DecisionLog,
-    NoDecisionLog,
+    Decision,
     PlantSchedule,
     StewardDigest,
     compose_digest,
 )
-from pharma_pipelines.assets.checks_support import WARN, to_check_result
+from pharma_pipelines.alerting.model import CheckFailure
+from pharma_pipelines.assets.check_evaluations import latest_evaluation
+from pharma_pipelines.assets.checks_support import policy_args, to_check_result
+from pharma_pipelines.assets.dispositions import standing_decision
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.check_records import latest_failures
 from pharma_pipelines.keys import SCHEDULE_KEY, STEWARD_DIGEST_KEY
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import RuleOutcome
 from pharma_pipelines.resources import WarehouseResource
+from pharma_pipelines.warehouse.disposition_repository import DispositionRepository
 
 DECIDED_IN_TIME = "failures_are_decided_in_time"
 
 
-def decision_log(warehouse: WarehouseResource) -> DecisionLog:
-    """Where the stewards' decisions on failed checks are read from.
+class RecordedDecisions:
+    """Stewards' decisions from the warehouse's check_disposition table.
 
-    No decision is recorded anywhere yet, so every failed ERROR check awaits one. Once the
-    dispositions table exists, return its adapter here; nothing else changes.
+    A failure has a decision when one stands on its check's latest evaluation: the latest
+    decision about the data that evaluation judged, a reject included (the steward has
+    decided; the data must be fixed), but not an accept once the asset was materialized
+    again (the new data awaits its check). The same rule releases the planning guard.
     """
-    return NoDecisionLog()
+
+    def __init__(self, instance: dg.DagsterInstance, repository: DispositionRepository) -> None:
+        self._instance = instance
+        self._repository = repository
+
+    def decisions_for(self, failure: CheckFailure) -> Sequence[Decision]:
+        key = dg.AssetCheckKey(dg.AssetKey.from_user_string(failure.asset), failure.check)
+        evaluation = latest_evaluation(self._instance, key, failure.partition)
+        if evaluation is None or evaluation.passed:
+            return ()
+        standing = standing_decision(self._instance, self._repository, evaluation)
+        if standing is None:
+            return ()
+        return (
+            Decision(
+                decision=standing.decision.value,
+                by=standing.decided_by,
+                at=standing.decided_at,
+                reason=standing.reason,
+            ),
+        )
+
+
+def awaiting_version(digest: StewardDigest) -> str:
+    """The content version the overdue check judged: the failures awaiting a decision."""
+    hashed = hashlib.sha256()
+    for failure in sorted(digest.awaiting, key=lambda f: f.target):
+        hashed.update(f"{failure.target}|{failure.run_id}|{failure.evaluated_at}\n".encode())
+    return hashed.hexdigest()
 
 
 def plant_schedules(warehouse: WarehouseResource, plants: Sequence[str]) -> list[PlantSchedule]:
@@ -144,6 +179,7 @@ def steward_digest_asset(
                     f"No failed ERROR check has waited longer than {decision_limit_hours:g} h "
                     "for a steward's decision (the overdue ones are listed)."
                 ),
+                **policy_args(CheckFamily.OPEN_REVIEW),
             )
         ],
     )
@@ -155,7 +191,7 @@ def steward_digest_asset(
             "%d checks read, %d failing on their latest evaluation", len(checks), len(failures)
         )
 
-        decisions = decision_log(warehouse)
+        decisions = RecordedDecisions(context.instance, warehouse.dispositions())
         schedules = plant_schedules(warehouse, plants)
         digest = compose_digest(
             failures,
@@ -180,10 +216,14 @@ def steward_digest_asset(
                 "stale_inputs": len(digest.stale),
                 "plants_published": sum(1 for s in schedules if s.verified),
                 "plants": len(schedules),
-                "decisions_from": type(decisions).__name__,
+                "decisions_from": "check_disposition",
                 "generated_at": digest.generated_at.isoformat(timespec="seconds"),
             },
-            check_results=[to_check_result(overdue_outcome(digest), WARN)],
+            check_results=[
+                to_check_result(
+                    overdue_outcome(digest), CheckFamily.OPEN_REVIEW, awaiting_version(digest)
+                )
+            ],
         )
 
     return steward_digest

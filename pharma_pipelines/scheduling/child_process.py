@@ -164,3 +164,19 @@ def write_progress(result_path: Path, progress: dict[str, Any]) -> None:
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(progress), encoding="utf-8")
     partial.replace(path)
+
+
+def serve(arguments: list[str], job: Callable[[dict[str, Any], Path], dict[str, Any]]) -> int:
+    """The ``main`` of a child module: read the request, run ``job``, write its answer.
+
+    ``arguments`` are the request and result paths :func:`run_child` passes.
+    An exception becomes the answer ``{"error": ...}``, so the parent always
+    reads why a job failed instead of a dead process.
+    """
+    request_path, result_path = (Path(argument) for argument in arguments)
+    try:
+        answer = job(json.loads(request_path.read_text(encoding="utf-8")), result_path)
+    except Exception as error:
+        answer = {"error": f"{type(error).__name__}: {error}"}
+    write_result(result_path, answer)
+    return 0

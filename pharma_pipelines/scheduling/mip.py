@@ -676,6 +676,22 @@ def _warm_start(
     return values
 
 
+def trusted_bound(model: Model, has_solution: bool) -> float | None:
+    """CBC's objective bound when it can be trusted: next to a solution, and finite.
+
+    Stopped without a solution, CBC reports whatever its search left behind:
+    the largest float before a first LP solution, and with an objective cutoff
+    the cutoff itself, which is no bound at all (it once "proved" a makespan
+    of 111 optimal where one of 102 is published).
+    """
+    if not has_solution:
+        return None
+    value = model.objective_bound
+    if value is None or not math.isfinite(value) or abs(value) >= 1e30:
+        return None
+    return float(value)
+
+
 def _sequences(built: _Built, data: _Data) -> dict[str, list[str]]:
     placed: dict[int, list[tuple[float, int]]] = {}
     for (j, k), x in built.assign.items():
@@ -742,13 +758,7 @@ def solve_mip(
     solve_seconds = time.monotonic() - started - build_seconds
     has_solution = status in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE)
     has_solution = has_solution and built.model.num_solutions > 0
-    # CBC's bound is trusted only next to a solution or a proof. Stopped without
-    # one, it reports whatever its search left behind: infinity before a first
-    # LP solution, and with an objective cutoff the cutoff itself, which is no
-    # bound at all (it once "proved" a makespan of 111 optimal where 102 exists).
-    bound = built.model.objective_bound if has_solution else None
-    if bound is not None and not math.isfinite(bound):
-        bound = None
+    bound = trusted_bound(built.model, has_solution)
     return MipResult(
         status=status.name,
         objective=built.model.objective_value if has_solution else None,

@@ -29,14 +29,13 @@ The job, within the request's time limit:
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pharma_pipelines.scheduling.child_process import write_progress, write_result
+from pharma_pipelines.scheduling.child_process import serve, write_progress
 from pharma_pipelines.scheduling.diagnosis import find_conflict_set, precheck
 from pharma_pipelines.scheduling.heuristic import construct
 from pharma_pipelines.scheduling.mip import MipResult, count_binaries, solve_mip
@@ -52,11 +51,13 @@ Vallada-Ruiz instances with 12 orders on 5 lines have about 720 and are proved
 in well under a second; pharma_small_s1 (10 orders, 2 lines) in about 10 s.
 """
 
-MAX_BINARIES = 60_000
+MAX_BINARIES = 35_000
 """Binaries above which CBC is skipped: such a model cannot pay off within a run.
 
 pharma_medium_s1 has about 4,300 and gets a bound; pharma_large_s1 has about
 98,000, takes 3 s to build and overran a 25 s limit by 4.5 s with a useless bound.
+Memory sets the limit too: CBC on I_100_15_S_1-99_1 cut down to 33,545
+binaries peaked at 2.2 GB.
 """
 
 SMALL_MODEL_SEARCH_SHARE = 0.25
@@ -270,13 +271,7 @@ def feasible(problem: SchedulingProblem, seconds: float, threads: int, seed: int
 
 def main(arguments: list[str]) -> int:
     """Read the request file, write the result file; errors are results too."""
-    request_path, result_path = (Path(argument) for argument in arguments)
-    try:
-        answer = run(json.loads(request_path.read_text(encoding="utf-8")), result_path)
-    except Exception as error:
-        answer = {"error": f"{type(error).__name__}: {error}"}
-    write_result(result_path, answer)
-    return 0
+    return serve(arguments, run)
 
 
 if __name__ == "__main__":

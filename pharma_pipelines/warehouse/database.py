@@ -15,7 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from pharma_pipelines.warehouse.models import CURATED_TABLES, Base
+from pharma_pipelines.warehouse.append_only import missing_triggers
+from pharma_pipelines.warehouse.models import APPEND_ONLY_TABLES, DERIVED_TABLES, Base
 
 
 def make_engine(url: str) -> Engine:
@@ -45,14 +46,16 @@ class WarehouseSchemaError(RuntimeError):
 def create_schema(engine: Engine) -> None:
     """Create missing tables; a curated table whose columns changed is rebuilt.
 
-    Curated tables are derived: every materialization rebuilds them from the raw rows, so
-    dropping one whose columns no longer match its model loses nothing, and a warehouse
+    Curated tables and their curation issues and exclusions are derived: every
+    materialization rebuilds them from the raw rows, so dropping one whose columns no
+    longer match its model loses nothing, and a warehouse
     from an earlier version keeps working. Raw and planning tables are never dropped: when
-    one lacks a column, :class:`WarehouseSchemaError` says which, before any step writes.
+    one lacks a column, :class:`WarehouseSchemaError` says which, before any step writes;
+    so it does when an append-only table has lost the triggers that keep it so.
     """
     inspector = inspect(engine)
     present = set(inspector.get_table_names())
-    tables = [Base.metadata.tables[model.__tablename__] for model in CURATED_TABLES]
+    tables = [Base.metadata.tables[model.__tablename__] for model in DERIVED_TABLES]
     stale = [
         table
         for table in tables
@@ -64,6 +67,7 @@ def create_schema(engine: Engine) -> None:
         Base.metadata.drop_all(engine, tables=stale)
     Base.metadata.create_all(engine)
     _refuse_missing_columns(engine)
+    _refuse_missing_triggers(engine)
 
 
 def _refuse_missing_columns(engine: Engine) -> None:
@@ -81,6 +85,19 @@ def _refuse_missing_columns(engine: Engine) -> None:
             f"an earlier version of pharma-pipelines ({where}). Its raw tables are kept, never "
             "altered behind your back: point --warehouse at a new database, or, for a local "
             "SQLite warehouse you can rebuild from the landing zone, delete its file"
+        )
+
+
+def _refuse_missing_triggers(engine: Engine) -> None:
+    with engine.connect() as connection:
+        missing = missing_triggers(connection, [m.__tablename__ for m in APPEND_ONLY_TABLES])
+    if missing:
+        where = "; ".join(f"{name} lacks {', '.join(lacking)}" for name, lacking in missing.items())
+        raise WarehouseSchemaError(
+            f"the warehouse at {engine.url.render_as_string(hide_password=True)} has an "
+            f"append-only table without its triggers ({where}): its rows could be changed "
+            "unnoticed. Restore the triggers (pharma_pipelines.warehouse.append_only."
+            "trigger_statements gives the DDL) before pharma-pipelines writes to it"
         )
 
 

@@ -1,6 +1,6 @@
 """Warehouse tables as SQLAlchemy 2.0 typed models.
 
-Three layers live here, mirroring the asset graph:
+The layers live here, mirroring the asset graph:
 
 - landing and raw: what arrived, byte for byte accounted. ``LandingFile`` is every file seen
   in the landing zone; ``LoadedFile`` is one load of one file into one raw entity (or its
@@ -11,6 +11,9 @@ Three layers live here, mirroring the asset graph:
 - curated: typed, deduplicated tables rebuilt from raw in one transaction. Every curated row
   carries ``raw_record_ids`` so it can be traced back to the rows and files it came from.
 - planning: each plant's scheduling problems and solved schedules, problems by content hash.
+- quality: the full result of every expectation-suite validation, by run.
+- stewardship: data stewards' decisions on failed checks, append-only (triggers in
+  ``append_only.py`` refuse UPDATE and DELETE).
 
 The annotation drives the column (``Mapped[str | None]`` is a nullable column); the shared
 type map turns ``datetime`` into a timezone-aware column and ``dict``/``list`` into JSON.
@@ -21,8 +24,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pharma_pipelines.warehouse import append_only
 
 
 class Base(DeclarativeBase):
@@ -242,6 +256,25 @@ class CuratedQcResult(Base):
     raw_record_ids: Mapped[list[int]]
 
 
+class CuratedBatchYield(Base):
+    """A batch's yield as its yield report states it: containers filled and % of theoretical.
+
+    ``container_count`` and ``yield_pct`` are NULL where the report left the cell blank or
+    wrote something that is not a number; ``*_raw`` keep the text as written either way.
+    """
+
+    __tablename__ = "curated_batch_yield"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(String(40), index=True)
+    material: Mapped[str | None] = mapped_column(String(40))
+    container_count: Mapped[int | None]
+    container_count_raw: Mapped[str | None]
+    yield_pct: Mapped[float | None]
+    yield_pct_raw: Mapped[str | None]
+    raw_record_ids: Mapped[list[int]]
+
+
 class CuratedDemand(Base):
     """A customer order line received by e-mail."""
 
@@ -339,6 +372,25 @@ class CurationIssue(Base):
     column_name: Mapped[str]
     raw_value: Mapped[str]
     reason: Mapped[str]
+    raw_record_id: Mapped[int | None]
+
+
+class CurationExclusion(Base):
+    """A raw row left out of a curated table on purpose: superseded, or outside its scope.
+
+    With the curated rows' lineage and the curation issues it accounts for every raw row.
+    """
+
+    __tablename__ = "curation_exclusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curated_table: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(64))
+    raw_record_id: Mapped[int]
+    source_file: Mapped[str]
+    row_number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str]
 
 
 # --- planning --------------------------------------------------------------------------
@@ -408,10 +460,84 @@ class PlanningScheduleLine(Base):
     schedule: Mapped[PlanningSchedule] = relationship(back_populates="lines", lazy="raise")
 
 
+# --- quality ---------------------------------------------------------------------------
+
+
+class QualityValidation(Base):
+    """One run of an expectation suite over one curated table, with Great Expectations' result.
+
+    Kept in the warehouse, keyed by the Dagster run, because the run's own storage is a
+    container's disk in production and GxP records must outlive it.
+    """
+
+    __tablename__ = "quality_validation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64), index=True)
+    asset_key: Mapped[str] = mapped_column(String(128))
+    suite: Mapped[str] = mapped_column(String(128))
+    suite_version: Mapped[int]
+    data_version: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool]
+    expectations: Mapped[int]
+    failed: Mapped[int]
+    result: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
+# --- stewardship -----------------------------------------------------------------------
+
+
+class CheckDisposition(Base):
+    """A data steward's decision on one failed check evaluation: accept it, with a reason, or
+    reject it.
+
+    A row names the check (asset, check name and the plant partition of a partitioned check),
+    the evaluation decided on (its id in the Dagster instance, its run and time, what it
+    measured) and the data that evaluation judged: the materialization's storage id, run and
+    data version. An accepted failure lets planning go ahead on exactly that data; new data is
+    checked afresh. Rows are never changed or removed (database triggers refuse UPDATE and
+    DELETE), and ``content_hash``, the SHA-256 of every other column but the id, shows a row
+    altered behind the triggers' back.
+    """
+
+    __tablename__ = "check_disposition"
+    __table_args__ = (
+        CheckConstraint("decision IN ('ACCEPT', 'REJECT')", name="ck_check_disposition_decision"),
+        CheckConstraint("length(trim(reason)) > 0", name="ck_check_disposition_reason"),
+        CheckConstraint("length(trim(decided_by)) > 0", name="ck_check_disposition_decided_by"),
+        Index("ix_check_disposition_check", "asset_key", "check_name", "partition_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decided_at: Mapped[dt.datetime]
+    decided_by: Mapped[str] = mapped_column(String(128))
+    decision: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str]
+    asset_key: Mapped[str] = mapped_column(String(512))
+    check_name: Mapped[str] = mapped_column(String(256))
+    partition_key: Mapped[str | None] = mapped_column(String(64))
+    evaluation_id: Mapped[int]
+    evaluation_run_id: Mapped[str] = mapped_column(String(64))
+    evaluated_at: Mapped[dt.datetime]
+    evaluation_description: Mapped[str | None]
+    materialization_storage_id: Mapped[int]
+    materialization_run_id: Mapped[str] = mapped_column(String(64))
+    materialized_at: Mapped[dt.datetime]
+    data_version: Mapped[str | None] = mapped_column(String(128))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+APPEND_ONLY_TABLES: tuple[type[Base], ...] = (CheckDisposition,)
+for _model in APPEND_ONLY_TABLES:
+    append_only.attach(Base.metadata.tables[_model.__tablename__])
+
+
 CURATED_TABLES: tuple[type[Base], ...] = (
     CuratedUnit,
     CuratedProduct,
     CuratedBatch,
+    CuratedBatchYield,
     CuratedQcResult,
     CuratedDemand,
     CuratedProductionOrder,
@@ -419,3 +545,6 @@ CURATED_TABLES: tuple[type[Base], ...] = (
     CuratedLineEligibility,
     CuratedChangeover,
 )
+
+DERIVED_TABLES: tuple[type[Base], ...] = (*CURATED_TABLES, CurationIssue, CurationExclusion)
+"""Tables every materialization rebuilds from raw rows: safe to drop when their columns change."""

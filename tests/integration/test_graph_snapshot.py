@@ -1,5 +1,7 @@
 """The asset graph is a reviewed artefact: any change to it shows up as a diff here.
 
+It records assets, their dependencies, partitions and checks, the sensors and the jobs.
+
 Regenerate after an intended change with ``UPDATE_SNAPSHOTS=1 uv run pytest
 tests/integration/test_graph_snapshot.py`` and commit the new snapshot with the change.
 """
@@ -37,6 +39,7 @@ def current_graph() -> dict:
         spec = graph.get_check_spec(check_key)
         checks[check_key.to_user_string()] = {
             "blocking": spec.blocking,
+            "family": spec.metadata.get("family"),
             "partitions": partitions(spec.partitions_def),
         }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
@@ -49,7 +52,14 @@ def current_graph() -> dict:
         for schedule in defs.schedules or []
         if isinstance(schedule, dg.ScheduleDefinition)
     }
-    return {"assets": assets, "checks": checks, "sensors": sensors, "schedules": schedules}
+    jobs = sorted(job.name for job in defs.jobs or [])
+    return {
+        "assets": assets,
+        "checks": checks,
+        "sensors": sensors,
+        "schedules": schedules,
+        "jobs": jobs,
+    }
 
 
 def partitions(definition: dg.PartitionsDefinition | None) -> dict | None:

@@ -52,7 +52,7 @@ def test_on_the_broken_landing_zone_every_failed_error_check_awaits_a_decision(b
     assert "None has waited longer than 2 d 0 h" in text
     assert "_No freshness check failed on its latest evaluation._" in text
     assert "| 0100 | never solved |" in text, "planning was held back by the failed checks"
-    assert metadata["decisions_from"] == "NoDecisionLog"
+    assert metadata["decisions_from"] == "check_disposition"
     [check] = result.get_asset_check_evaluations()
     assert (check.check_name, check.passed) == (DECIDED_IN_TIME, True)
 
@@ -90,7 +90,7 @@ def stock_is_fresh() -> dg.AssetCheckResult:
         passed=fresh,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
-            "family": "freshness",
+            "family": "input_freshness",
             "measured": "extracted 30.5 h before the plan time",
             "expected": "at most 24 h old",
             "failed_count": 0 if fresh else 1,
@@ -134,7 +134,11 @@ def test_failing_since_is_the_start_of_the_current_run_of_failures(instance):
     [failure] = latest_failures(instance, {key: [None]}, "http://127.0.0.1:3000")
     assert failure.failing_since.timestamp() == evaluation_times(instance, first.run_id)[0]
     assert failure.evaluated_at.timestamp() == evaluation_times(instance, second.run_id)[0]
-    assert (failure.run_id, failure.family, failure.failed_count) == (second.run_id, "freshness", 1)
+    assert (failure.run_id, failure.family, failure.failed_count) == (
+        second.run_id,
+        "input_freshness",
+        1,
+    )
 
     STATE["stock_fresh"] = True
     dg.materialize([stock, stock_is_fresh], instance=instance)

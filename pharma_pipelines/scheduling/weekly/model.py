@@ -51,7 +51,6 @@ a gap below one unit proves optimality, and CBC's default relative gap
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +58,7 @@ from typing import Any, TypeAlias
 
 import mip as python_mip
 
+from pharma_pipelines.scheduling.mip import trusted_bound
 from pharma_pipelines.scheduling.weekly.problem import Slot, WeeklyProblem
 
 logger = logging.getLogger(__name__)
@@ -301,15 +301,7 @@ def solve_model(
     solve_seconds = time.monotonic() - started - build_seconds
     found = status in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE)
     found = found and built.model.num_solutions > 0
-    bound = None
-    if status in (
-        mip.OptimizationStatus.OPTIMAL,
-        mip.OptimizationStatus.FEASIBLE,
-        mip.OptimizationStatus.NO_SOLUTION_FOUND,
-    ):
-        value = built.model.objective_bound
-        if value is not None and math.isfinite(value) and abs(value) < 1e30:
-            bound = float(value)
+    bound = trusted_bound(built.model, found)
     return CbcAnswer(
         status=status.name,
         objective=float(built.model.objective_value) if found else None,

@@ -17,14 +17,12 @@ had, against which an "infeasible" is judged.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
-from pharma_pipelines.scheduling.child_process import write_result
+from pharma_pipelines.scheduling.child_process import serve
 from pharma_pipelines.scheduling.weekly.diagnosis import isolate_conflict, precheck
 from pharma_pipelines.scheduling.weekly.heuristic import construct
 from pharma_pipelines.scheduling.weekly.model import solve_model
@@ -81,13 +79,7 @@ def feasible(problem: WeeklyProblem, seconds: float, threads: int, seed: int) ->
 
 def main(arguments: list[str]) -> int:
     """Read the request file, write the result file; an error is a result too."""
-    request_path, result_path = (Path(argument) for argument in arguments)
-    try:
-        answer = run(json.loads(request_path.read_text(encoding="utf-8")))
-    except Exception as error:
-        answer = {"error": f"{type(error).__name__}: {error}"}
-    write_result(result_path, answer)
-    return 0
+    return serve(arguments, lambda request, _: run(request))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,4 @@
+variable "region" {
+  description = "AWS region of the state bucket"
+  type        = string
+}
