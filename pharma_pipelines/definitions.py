@@ -12,10 +12,11 @@ from pharma_pipelines.assets import asset_definitions
 from pharma_pipelines.assets.steward_digest import checks_by_partition, steward_digest_asset
 from pharma_pipelines.resources import (
     FreshnessResource,
-    LandingZoneResource,
+    LandingZone,
     NotifierResource,
     SolverResource,
     WarehouseResource,
+    landing_zone_for,
 )
 from pharma_pipelines.sensors import (
     check_failure_alerts,
@@ -25,9 +26,11 @@ from pharma_pipelines.sensors import (
 from pharma_pipelines.settings import PlatformSettings, load_settings
 
 
-def landing_zone(settings: PlatformSettings) -> LandingZoneResource:
-    return LandingZoneResource(
-        root=settings.landing_zone,
+def landing_zone(settings: PlatformSettings) -> LandingZone:
+    """A local folder, or an S3 prefix when the setting is an ``s3://`` URL."""
+    return landing_zone_for(
+        settings.landing_zone,
+        endpoint_url=settings.landing_zone_endpoint_url,
         max_mail_bytes=settings.mail_max_bytes,
         max_attachment_bytes=settings.mail_attachment_max_bytes,
         max_inflated_bytes=settings.mail_inflated_max_bytes,

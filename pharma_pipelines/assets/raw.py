@@ -38,7 +38,7 @@ from pharma_pipelines.keys import (
 )
 from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import ratio_at_most, rows_reconcile
-from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
+from pharma_pipelines.resources import LandingZone, WarehouseResource
 from pharma_pipelines.warehouse.raw_repository import (
     DUPLICATE,
     LOADED,
@@ -69,7 +69,7 @@ OWNER = "team:data-platform"
 )
 def file_inventory(
     context: dg.AssetExecutionContext,
-    landing: LandingZoneResource,
+    landing: LandingZone,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     repository = warehouse.raw()
@@ -267,7 +267,7 @@ def _joined(values: Iterable[str]) -> str | None:
 
 def load_new_files(
     context: dg.AssetExecutionContext,
-    landing: LandingZoneResource,
+    landing: LandingZone,
     warehouse: WarehouseResource,
     accepts: Callable[[str], bool],
     entities: Sequence[str],
@@ -395,7 +395,7 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
     )
     def _raw_asset(
         context: dg.AssetExecutionContext,
-        landing: LandingZoneResource,
+        landing: LandingZone,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
         outcomes = load_new_files(
@@ -426,7 +426,7 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
 )
 def raw_outlook(
     context: dg.AssetExecutionContext,
-    landing: LandingZoneResource,
+    landing: LandingZone,
     warehouse: WarehouseResource,
 ) -> Iterable[dg.MaterializeResult]:
     """Messages, their attachments and the order lines inside them, from one parse."""
