@@ -44,7 +44,7 @@ from pharma_pipelines.keys import assets_for_kind
 from pharma_pipelines.resources import LandingEntry, LandingZone
 
 MINIMUM_INTERVAL_SECONDS = 30
-FILES_PER_TICK = 1000
+FILES_PER_TICK = 2000
 BYTES_PER_TICK = 256 * 1024 * 1024
 READ_BUDGET_S = 20.0
 SETTLE_SECONDS = 60.0
