@@ -20,6 +20,7 @@ from pharma_pipelines.resources import (
 )
 from pharma_pipelines.sensors import (
     check_failure_alerts,
+    graph_automation_sensor,
     landing_zone_sensor,
     steward_digest_schedule,
 )
@@ -78,7 +79,9 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
 
 
 def build_definitions(settings: PlatformSettings) -> dg.Definitions:
-    assets, checks, jobs = asset_definitions(settings.plants)
+    assets, checks, jobs = asset_definitions(
+        settings.plants, settings.planning_cron, settings.plant_timezone
+    )
     digest = steward_digest_asset(
         checks_by_partition([*assets, *checks]),
         settings.plants,
@@ -90,7 +93,7 @@ def build_definitions(settings: PlatformSettings) -> dg.Definitions:
         assets=[*assets, digest],
         asset_checks=checks,
         jobs=jobs,
-        sensors=[landing_zone_sensor, check_failure_alerts],
+        sensors=[landing_zone_sensor, graph_automation_sensor(), check_failure_alerts],
         schedules=[steward_digest_schedule(settings.digest_cron, settings.plant_timezone)],
         resources=build_resources(settings),
         # One process per run: steps are short and share the warehouse engine; the

@@ -164,6 +164,13 @@ class PlatformSettings(BaseSettings):
         ge=0,
         description="Pause before the second webhook try; it doubles before each further one.",
     )
+    planning_cron: str = Field(
+        default="0 5 * * *",
+        description=(
+            "When automation rebuilds each plant's problem and solves its schedule (cron, in "
+            "the plant time zone), besides whenever the production orders change."
+        ),
+    )
     digest_cron: str = Field(
         default="0 6 * * *",
         description="When the steward digest is rebuilt (cron, in the plant time zone).",

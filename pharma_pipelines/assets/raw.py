@@ -19,6 +19,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from pharma_pipelines.assets.automation import RAW_RETRY_POLICY
 from pharma_pipelines.assets.checks_support import policy_args, to_check_result
 from pharma_pipelines.ingestion import (
     EMAIL_KIND,
@@ -59,6 +60,7 @@ OWNER = "team:data-platform"
 @dg.asset(
     key=INVENTORY_KEY,
     group_name="landing",
+    retry_policy=RAW_RETRY_POLICY,
     kinds={"python", "sql"},
     owners=[OWNER],
     description=(
@@ -392,6 +394,7 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
         owners=[OWNER],
         tags={"source": source, "layer": "raw"},
         description=_entity_description(entity),
+        retry_policy=RAW_RETRY_POLICY,
     )
     def _raw_asset(
         context: dg.AssetExecutionContext,
@@ -411,6 +414,7 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
 
 @dg.multi_asset(
     name="raw_outlook",
+    retry_policy=RAW_RETRY_POLICY,
     specs=[
         dg.AssetSpec(
             raw_key(entity),
