@@ -22,6 +22,7 @@ from pharma_pipelines.sensors import (
     check_failure_alerts,
     graph_automation_sensor,
     landing_zone_sensor,
+    run_failure_alerts,
     steward_digest_schedule,
 )
 from pharma_pipelines.settings import PlatformSettings, load_settings
@@ -93,7 +94,12 @@ def build_definitions(settings: PlatformSettings) -> dg.Definitions:
         assets=[*assets, digest],
         asset_checks=checks,
         jobs=jobs,
-        sensors=[landing_zone_sensor, graph_automation_sensor(), check_failure_alerts],
+        sensors=[
+            landing_zone_sensor,
+            graph_automation_sensor(),
+            check_failure_alerts,
+            run_failure_alerts,
+        ],
         schedules=[steward_digest_schedule(settings.digest_cron, settings.plant_timezone)],
         resources=build_resources(settings),
         # One process per run: steps are short and share the warehouse engine; the
