@@ -21,9 +21,10 @@ tick lists it unchanged (a growing file changes its version and waits again). An
 is listed only once complete, so there nothing waits. Names of unfinished transfers
 (``.part``, ``.tmp``, ...) are never listed at all.
 
-Work per tick is bounded: at most ``FILES_PER_TICK`` files or ``BYTES_PER_TICK`` bytes are
-read, and none after ``READ_BUDGET_S`` seconds, well inside Dagster's 60 s sensor timeout
-(a tick that overruns it loses its cursor). The rest stays out of the cursor and is read on
+Work per tick is bounded: at most ``FILES_PER_TICK`` files or ``BYTES_PER_TICK`` bytes (by
+the listed sizes) are read, ``READERS`` at a time, and none started after ``READ_BUDGET_S``
+seconds, well inside Dagster's 60 s sensor timeout (a tick that overruns it loses its
+cursor). The rest stays out of the cursor and is read on
 the next ticks, so a backlog drains in order of the listing and nothing is skipped.
 """
 
@@ -35,6 +36,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -50,6 +52,7 @@ READ_BUDGET_S = 20.0
 SETTLE_SECONDS = 60.0
 CURSOR_FORMAT = 2
 VERSION_ID_BYTES = 8
+READERS = 8
 
 
 def run_key(relative_path: str, digest: str) -> str:
@@ -146,12 +149,14 @@ def plan_tick(
     handled: set[bytes] = set()
     waiting: set[bytes] = set()
     plan = TickPlan([], SeenVersions(handled, waiting), [], 0, [], 0)
-    files_read = 0
+    chosen: dict[bytes, LandingEntry] = {}
+    chosen_bytes = 0
     for entry in landing.entries():
         vid = version_id(entry)
-        if vid in seen.handled or vid in handled:
-            # Already requested (or listed twice in this tick): carried over, not read.
-            handled.add(vid)
+        if vid in seen.handled or vid in handled or vid in chosen:
+            # Already requested, or listed twice in this tick: carried over, not read again.
+            if vid in seen.handled:
+                handled.add(vid)
             continue
         settling = (
             not landing.writes_are_atomic
@@ -165,22 +170,38 @@ def plan_tick(
                 plan.waiting.append(entry.relative_path)
             continue
         # At least one file per tick, however large, so that no file can block the zone.
-        if files_read and (
-            files_read >= files_per_tick or plan.bytes_read >= bytes_per_tick or out_of_time()
-        ):
+        if chosen and (len(chosen) >= files_per_tick or chosen_bytes >= bytes_per_tick):
+            plan.deferred += 1
+            if vid in seen.waiting:
+                waiting.add(vid)
+            continue
+        chosen[vid] = entry
+        chosen_bytes += entry.size_bytes
+
+    def fetch(position: int, entry: LandingEntry) -> bytes | None:
+        if entry.is_link:
+            return b""
+        # Checked as each read starts: reads that would begin past the budget wait a tick,
+        # except the first, so that even a slow listing lets the backlog move.
+        if position and out_of_time():
+            return None
+        return landing.read(entry.relative_path)
+
+    # Reads wait on the store (S3 answers in tens of milliseconds), so several run at once.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        contents = list(pool.map(fetch, range(len(chosen)), chosen.values()))
+    for (vid, entry), data in zip(chosen.items(), contents, strict=True):
+        if data is None:
             plan.deferred += 1
             if vid in seen.waiting:
                 waiting.add(vid)
             continue
         if entry.is_link:
-            data = b""
             digest = content_hash(f"link:{entry.link_target}".encode())
             kind = None
         else:
-            data = landing.read(entry.relative_path)
             digest = content_hash(data)
             kind = classify(entry.relative_path, data, landing.read_limits()).kind
-        files_read += 1
         plan.bytes_read += len(data)
         handled.add(vid)
         if kind is None:

@@ -17,7 +17,7 @@ import pytest
 from pharma_pipelines.keys import INVENTORY_KEY, raw_key
 from pharma_pipelines.resources import LandingZone
 from pharma_pipelines.sensors import landing_zone_sensor
-from pharma_pipelines.sensors.landing_zone import FILES_PER_TICK, SeenVersions
+from pharma_pipelines.sensors.landing_zone import FILES_PER_TICK, SeenVersions, plan_tick
 from tests.conftest import case_dir
 from tests.landing_zones import FolderZone
 
@@ -118,6 +118,24 @@ def test_a_local_file_still_growing_waits_until_a_tick_sees_it_unchanged(tmp_pat
     [request] = third.run_requests
     assert request.tags["landing/kind"] == "sap/work_centers"
     assert tick(zone.resource(), third.cursor).run_requests == []
+
+
+def test_past_its_time_budget_a_tick_reads_one_file_and_leaves_the_rest(zone):
+    for n in range(3):
+        zone.put(f"sap/CRHD_{n}.csv", WORK_CENTERS.replace(b"L100", f"L10{n}".encode()))
+    cursor = None
+    drained: list[str] = []
+    for _ in range(3):
+        plan = plan_tick(
+            zone.resource(),
+            SeenVersions.from_cursor(cursor),
+            dt.datetime.now(dt.UTC),
+            out_of_time=lambda: True,
+        )
+        assert len(plan.requests) == 1
+        drained += [r.tags["landing/file"] for r in plan.requests]
+        cursor = plan.seen.to_cursor()
+    assert drained == [f"sap/CRHD_{n}.csv" for n in range(3)]
 
 
 def test_a_restart_with_the_stored_cursor_runs_nothing_again(zone):
