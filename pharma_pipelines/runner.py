@@ -167,10 +167,12 @@ def materialize_all(
     )
     try:
         landing.describe()
-    except FileNotFoundError as error:
+        first_file = next(iter(landing.entries()), None)
+    except OSError as error:
+        # A folder that is not there, a bucket that is not there or refuses the listing.
         summary.errors.append(str(error))
         return summary
-    if next(iter(landing.entries()), None) is None:
+    if first_file is None:
         summary.errors.append(
             f"the landing zone {landing.describe()!r} holds no files: nothing could be read"
         )

@@ -204,7 +204,7 @@ class S3LandingZoneResource(LandingZone):
         pages = (
             self._client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         )
-        for page in pages:
+        for page in _listing_pages(pages, self.url):
             for item in page.get("Contents", []):
                 relative = item["Key"][len(prefix) :]
                 # A key ending in "/" is a folder marker made by consoles, not a file.
@@ -241,6 +241,28 @@ class S3LandingZoneResource(LandingZone):
 
     def describe(self) -> str:
         return self.url
+
+
+def _listing_pages(pages: Any, url: str) -> Iterator[dict[str, Any]]:
+    """The listing's pages; a missing bucket or a refusal as the OSError a folder gives."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield from pages
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        where = f"landing zone {url!r}"
+        if code == "NoSuchBucket":
+            raise FileNotFoundError(
+                f"{where}: the bucket does not exist; set PHARMA_LANDING_ZONE to "
+                "s3://<bucket>/<prefix>/ of an existing bucket"
+            ) from error
+        if code in ("AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId"):
+            raise PermissionError(
+                f"{where}: listing refused ({code}); the task role needs s3:ListBucket on "
+                "the bucket for this prefix and s3:GetObject on its objects"
+            ) from error
+        raise
 
 
 def landing_zone_for(location: str, endpoint_url: str | None = None, **limits: int) -> LandingZone:

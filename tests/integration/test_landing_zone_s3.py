@@ -55,6 +55,13 @@ def test_s3_lists_complete_files_only_and_reads_nothing_outside_its_prefix(s3_en
 
 
 @pytest.mark.s3
+def test_a_missing_bucket_is_named_as_such(s3_endpoint):
+    landing = S3LandingZoneResource(url="s3://no-such-landing/landing/", endpoint_url=s3_endpoint)
+    with pytest.raises(FileNotFoundError, match="'s3://no-such-landing/landing/': the bucket"):
+        list(landing.entries())
+
+
+@pytest.mark.s3
 def test_the_inventory_and_a_raw_asset_load_from_s3(s3_endpoint, s3_bucket, tmp_path):
     zone = S3Zone(s3_endpoint, s3_bucket)
     zone.put("sap/CRHD_work_centers.csv", WORK_CENTERS)
