@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -47,3 +53,52 @@ def compiled_search() -> float:
     from pharma_pipelines.scheduling.search import warm_up
 
     return warm_up()
+
+
+# --- databases: in-memory SQLite for speed, PostgreSQL for fidelity ---------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> URL:
+    """The test server's URL (PHARMA_TEST_POSTGRES_URL), once it answers; else skip or fail."""
+    from sqlalchemy import create_engine, make_url, text
+
+    value = os.environ.get("PHARMA_TEST_POSTGRES_URL")
+    if not value:
+        skip_or_fail("PHARMA_TEST_POSTGRES_URL is not set: no PostgreSQL server for this test")
+    url = make_url(value)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as error:  # any connection failure means there is no server
+        skip_or_fail(f"PostgreSQL at {url.render_as_string()} is not reachable: {error}")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def postgres_database(postgres_server: URL) -> Iterator[str]:
+    """A new, empty database of this test's own on the test server; dropped afterwards."""
+    from sqlalchemy import create_engine
+
+    name = f"pharma_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield postgres_server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty warehouse database, once SQLite (a file, so that several connections and
+    processes share it) and once PostgreSQL: for behaviour that must match on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    return request.getfixturevalue("postgres_database")

@@ -1,7 +1,7 @@
 import pytest
 
 from pharma_pipelines.warehouse.curated_repository import CuratedRepository
-from pharma_pipelines.warehouse.database import create_schema, make_engine
+from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.models import CuratedProduct
 from pharma_pipelines.warehouse.raw_repository import (
     FileLoad,
@@ -9,12 +9,13 @@ from pharma_pipelines.warehouse.raw_repository import (
     RejectToStore,
     RowToStore,
 )
+from pharma_pipelines.warehouse.schema import prepare_schema
 
 
 @pytest.fixture
 def engine():
     engine = make_engine("sqlite://")
-    create_schema(engine)
+    prepare_schema(engine)
     yield engine
     engine.dispose()
 
@@ -86,25 +87,21 @@ def test_curated_replace_swaps_rows_and_issues_together(engine):
     assert repository.issues(CuratedProduct).empty
 
 
-def test_a_curated_table_from_an_older_schema_is_rebuilt_and_raw_tables_are_kept():
-    from sqlalchemy import inspect, text
+def test_a_warehouse_without_migration_history_is_refused_and_left_as_it_was():
+    from sqlalchemy import text
 
     from pharma_pipelines.warehouse.database import WarehouseSchemaError
 
     engine = make_engine("sqlite://")
     with engine.begin() as connection:
-        connection.execute(
-            text("CREATE TABLE curated_qc_result (id INTEGER PRIMARY KEY, batch TEXT)")
-        )
         connection.execute(text("CREATE TABLE raw_reject (id INTEGER PRIMARY KEY, kept TEXT)"))
         connection.execute(text("INSERT INTO raw_reject (kept) VALUES ('yes')"))
-    # The raw table is neither dropped nor altered: the load is refused, naming what lacks.
-    with pytest.raises(WarehouseSchemaError, match=r"raw_reject lacks .*rule"):
-        create_schema(engine)
-    columns = {c["name"] for c in inspect(engine).get_columns("curated_qc_result")}
-    assert {"status", "is_final", "superseded_by", "had_oos"} <= columns
+    with pytest.raises(WarehouseSchemaError, match=r"raw_reject.*no migration history"):
+        prepare_schema(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kept FROM raw_reject")).scalar() == "yes"
+        tables = connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        assert tables.scalars().all() == ["raw_reject"]
     engine.dispose()
 
 
