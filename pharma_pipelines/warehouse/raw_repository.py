@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from pharma_pipelines.warehouse.bulk import ProgressCallback, insert_rows, upsert
@@ -327,21 +327,19 @@ class RawRepository:
         with Session(self._engine) as session:
             return set(session.scalars(statement))
 
-    def records_frame(self, entity: str) -> pd.DataFrame:
-        """The current raw rows of an entity as text columns plus lineage.
+    @staticmethod
+    def records_statement(entity: str) -> Select[Any]:
+        """The query behind :meth:`records_frame`, the read of every curated table.
 
-        Current means: of each file path, only its newest loaded version; a file that was
-        overwritten withdraws the rows of its earlier versions (they stay in the table for
-        lineage). Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order,
-        so a larger id is a newer extract), ``source_file``, ``row_number``, ``layout`` and
-        the file's ``decimal_separator`` as the raw layer decided it.
+        It is served by ``ix_raw_record_entity_file`` (entity, then file) and
+        ``ix_loaded_file_entity``; the test suite asserts that plan on a large table.
         """
         newest = (
             select(func.max(LoadedFile.id))
             .where(LoadedFile.entity == entity)
             .group_by(LoadedFile.relative_path)
         )
-        statement = (
+        return (
             select(
                 RawRecord.id,
                 RawRecord.file_id,
@@ -355,6 +353,45 @@ class RawRepository:
             .where(RawRecord.entity == entity, RawRecord.file_id.in_(newest))
             .order_by(RawRecord.file_id, RawRecord.row_number)
         )
+
+    @staticmethod
+    def lineage_statement(raw_record_ids: Iterable[int]) -> Select[Any]:
+        """The query behind :meth:`lineage`: raw rows by id, with the load they came in."""
+        return (
+            select(
+                RawRecord.id.label("raw_record_id"),
+                RawRecord.entity,
+                LoadedFile.relative_path.label("source_file"),
+                RawRecord.file_hash,
+                RawRecord.row_number,
+                LoadedFile.loaded_at,
+                LoadedFile.run_id,
+                RawRecord.payload,
+            )
+            .join(LoadedFile, LoadedFile.id == RawRecord.file_id)
+            .where(RawRecord.id.in_(sorted(set(raw_record_ids))))
+            .order_by(RawRecord.id)
+        )
+
+    def lineage(self, raw_record_ids: Iterable[int]) -> pd.DataFrame:
+        """Where curated rows came from: for each raw row id (a curated row's
+        ``raw_record_ids``), its entity, source file and SHA-256, row number, when and in
+        which run it was loaded, and the original values."""
+        statement = self.lineage_statement(raw_record_ids)
+        with self._engine.connect() as connection:
+            result = connection.execute(statement)
+            return pd.DataFrame(result.all(), columns=pd.Index(list(result.keys())))
+
+    def records_frame(self, entity: str) -> pd.DataFrame:
+        """The current raw rows of an entity as text columns plus lineage.
+
+        Current means: of each file path, only its newest loaded version; a file that was
+        overwritten withdraws the rows of its earlier versions (they stay in the table for
+        lineage). Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order,
+        so a larger id is a newer extract), ``source_file``, ``row_number``, ``layout`` and
+        the file's ``decimal_separator`` as the raw layer decided it.
+        """
+        statement = self.records_statement(entity)
         records: list[dict[str, Any]] = []
         with Session(self._engine) as session:
             rows = session.execute(statement).all()
