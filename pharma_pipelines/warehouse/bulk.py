@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 CHUNK_ROWS = 10_000
 """Rows per executemany batch, and between two progress reports."""
@@ -120,8 +121,27 @@ def _copy(
     cursor = dbapi.cursor()
     try:
         cursor.copy_expert(statement, stream, size=1 << 20)
+    except connection.dialect.loaded_dbapi.Error as error:
+        # The raw cursor bypasses SQLAlchemy's error handling: wrap the error as SQLAlchemy
+        # would, and drop a connection the server closed so that the pool never reuses it.
+        # psycopg2 reports a session ended during COPY as "invalid socket", which SQLAlchemy
+        # does not recognise; the connection's ``closed`` flag tells it either way.
+        lost = connection.dialect.is_disconnect(error, dbapi, cursor) or bool(
+            getattr(dbapi, "closed", False)
+        )
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            statement,
+            None,
+            error,
+            connection.dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=connection.dialect,
+        ) from error
     finally:
-        cursor.close()
+        if not cursor.closed:
+            cursor.close()
     return stream.sent
 
 

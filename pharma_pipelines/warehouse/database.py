@@ -8,10 +8,13 @@ SQLite leaves off unless asked.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -50,6 +53,30 @@ class WarehouseSchemaError(RuntimeError):
 def describe(engine: Engine) -> str:
     """The engine's URL without its password, for messages."""
     return engine.url.render_as_string(hide_password=True)
+
+
+class WarehouseConnectionLost(RuntimeError):
+    """The connection to the warehouse broke in the middle of a unit of work."""
+
+
+@contextmanager
+def connection_loss_explained(engine: Engine, doing: str) -> Generator[None]:
+    """Turn a dropped connection inside the block into :class:`WarehouseConnectionLost`.
+
+    The driver's own message ("server closed the connection unexpectedly") does not say
+    what was being done or whether anything was kept; this one does. Other errors pass.
+    """
+    try:
+        yield
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        cause = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise WarehouseConnectionLost(
+            f"lost the connection to the warehouse at {describe(engine)} while {doing} "
+            f"({cause}): the server restarted or the connection was cut. The transaction was "
+            "rolled back, so none of it was stored; run again once the server answers"
+        ) from error
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from pharma_pipelines.warehouse.bulk import ProgressCallback, insert_rows, upsert
+from pharma_pipelines.warehouse.database import connection_loss_explained
 from pharma_pipelines.warehouse.models import (
     LandingFile,
     LoadedFile,
@@ -166,7 +167,8 @@ class RawRepository:
         )
         reason = load.quarantine_reason or load.duplicate_reason
         files = table_of(LoadedFile)
-        with self._engine.begin() as connection:
+        doing = f"storing {load.relative_path} into {load.entity}"
+        with connection_loss_explained(self._engine, doing), self._engine.begin() as connection:
             claimed = connection.execute(
                 upsert(connection, files)
                 .values(
