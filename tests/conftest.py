@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,20 +79,35 @@ def postgres_server() -> URL:
 
 
 @pytest.fixture
-def postgres_database(postgres_server: URL) -> Iterator[str]:
-    """A new, empty database of this test's own on the test server; dropped afterwards."""
+def new_postgres_database(postgres_server: URL) -> Iterator[Callable[[], str]]:
+    """Makes new, empty databases of this test's own on the test server (URLs with the
+    password); each is dropped after the test, sessions still open on it or not."""
     from sqlalchemy import create_engine
 
-    name = f"pharma_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    # Pre-ping: the server is shared, and a session idle since set-up may have been ended.
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"pharma_t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return postgres_server.set(database=name).render_as_string(hide_password=False)
+
     try:
-        yield postgres_server.set(database=name).render_as_string(hide_password=False)
+        yield make
     finally:
         with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for name in made:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(new_postgres_database: Callable[[], str]) -> str:
+    """A new, empty database of this test's own on the test server."""
+    return new_postgres_database()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
