@@ -44,12 +44,16 @@ EXIT_RUN_FAILED = 2
 
 @dataclass
 class CheckSummary:
+    """One check's result; ``details`` holds its metadata (family, measured, expected,
+    failed count and total, failing rows as a Markdown table, data version)."""
+
     asset: str
     check: str
     severity: str
     passed: bool
     description: str
     partition: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target(self) -> str:
@@ -229,6 +233,7 @@ def materialize_all(
             passed=evaluation.passed,
             description=evaluation.description or "",
             partition=plant if evaluation.asset_key in partitioned else None,
+            details={name: _plain(entry) for name, entry in evaluation.metadata.items()},
         )
         for plant, result in runs
         for evaluation in result.get_asset_check_evaluations()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from sqlalchemy import URL
+    from sqlalchemy import URL, Engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -110,10 +110,26 @@ def postgres_database(new_postgres_database: Callable[[], str]) -> str:
     return new_postgres_database()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty warehouse database, once SQLite (a file, so that several connections and
     processes share it) and once PostgreSQL: for behaviour that must match on both."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An empty warehouse migrated to head: in-memory SQLite (fast), then a PostgreSQL
+    database of the test's own (what production runs): for behaviour that must match."""
+    from pharma_pipelines.warehouse.database import make_engine
+    from pharma_pipelines.warehouse.schema import upgrade
+
+    url = "sqlite://" if request.param == "sqlite" else request.getfixturevalue("postgres_database")
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()

@@ -2,7 +2,11 @@
 
 Each asset rebuilds its table from all raw rows of its inputs (a full refresh in one
 transaction), so a re-run over the same raw rows writes the same table. Raw rows whose values
-cannot be typed are left out and listed as curation issues; a check reports them.
+cannot be typed are left out and listed as curation issues; rows left out on purpose
+(superseded by a newer extract, out of the table's scope) are recorded as exclusions; the
+check ``raw_rows_are_accounted_for`` verifies that these and the curated rows' lineage
+account for every raw row. Each materialization carries the table's content hash as its
+data version (see ``checks_support``).
 """
 
 from collections.abc import Callable, Sequence
@@ -12,12 +16,14 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from pharma_pipelines.assets.checks_support import ERROR, WARN, markdown_table, to_check_result
+from pharma_pipelines.assets.checks_support import markdown_table, policy_args, to_check_result
+from pharma_pipelines.assets.expectation_checks import suite_checks
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.catalog.conform import ConformanceIssue, Curated
 from pharma_pipelines.catalog.curation import (
     base_unit_index,
     batch_material_index,
+    curate_batch_yields,
     curate_batches,
     curate_changeovers,
     curate_demand,
@@ -30,11 +36,14 @@ from pharma_pipelines.catalog.curation import (
 )
 from pharma_pipelines.catalog.units import UnitTable, table_from_rows
 from pharma_pipelines.keys import curated_key, raw_key
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import (
     RuleOutcome,
+    demand_covered_by_orders,
     invalidations_have_a_reason,
     not_null,
     ratio_at_most,
+    raw_rows_accounted_for,
     references,
     released_batches_have_results,
     released_batches_without_failures,
@@ -42,10 +51,12 @@ from pharma_pipelines.quality.rules import (
     unique_key,
     within_range,
 )
+from pharma_pipelines.quality.suites import load_suites
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.warehouse.models import (
     Base,
     CuratedBatch,
+    CuratedBatchYield,
     CuratedChangeover,
     CuratedDemand,
     CuratedLine,
@@ -79,24 +90,31 @@ def _store(
 ) -> dg.MaterializeResult:
     repository = warehouse.curated()
     issues = [_issue_row(issue) for issue in curated.issues]
-    written = repository.replace(table, curated.rows, issues)
+    excluded = [asdict(left) for left in curated.left_out]
+    written = repository.replace(table, curated.rows, issues, excluded)
+    version = repository.content_version(table)
     context.log.info(
-        "%s: %d raw rows in, %d curated rows out, %d left out with issues",
+        "%s: %d raw rows in, %d curated rows out, %d left out with issues, %d excluded "
+        "(superseded or out of scope); content version %s",
         table.__tablename__,
         rows_in,
         written,
         len(curated.issues),
+        len(excluded),
+        version[:12],
     )
     preview = curated.frame().drop(columns=["raw_record_ids"], errors="ignore").head(10)
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
         metadata={
             "table": table.__tablename__,
             "raw_rows_in": rows_in,
             "dagster/row_count": written,
             "rows_with_issues": len(curated.issues),
+            "rows_excluded": len(excluded),
             "preview": dg.MetadataValue.md(markdown_table(preview)),
             **(extra or {}),
-        }
+        },
     )
 
 
@@ -221,6 +239,17 @@ changeovers = _single_source_asset(
     "Changeover (cleaning and set-up) minutes per line from one product family to the "
     "next; the diagonal is the batch-to-batch clean within a family.",
 )
+batch_yields = _single_source_asset(
+    "batch_yields",
+    "sap/batch_yields",
+    CuratedBatchYield,
+    curate_batch_yields,
+    "Batch yields from the yield report, one row per batch and material: containers filled "
+    "(a whole number) and yield in % of theoretical, each also as the report wrote it "
+    "(container_count_raw, yield_pct_raw). A cell that is not a number stays in the row "
+    "as text with the typed value NULL, so no batch is lost; the expectation suite names "
+    "such values. Newest extract wins per batch.",
+)
 demand = _unit_aware_asset(
     "demand",
     "outlook/order_lines",
@@ -328,7 +357,36 @@ curated_assets = [
     demand,
     qc_results,
     batches,
+    batch_yields,
 ]
+
+CURATED_MODELS: dict[str, type[Base]] = {
+    "units": CuratedUnit,
+    "products": CuratedProduct,
+    "production_orders": CuratedProductionOrder,
+    "lines": CuratedLine,
+    "line_eligibility": CuratedLineEligibility,
+    "changeovers": CuratedChangeover,
+    "demand": CuratedDemand,
+    "qc_results": CuratedQcResult,
+    "batches": CuratedBatch,
+    "batch_yields": CuratedBatchYield,
+}
+"""Each curated asset (by name) and the warehouse table it writes."""
+
+ROW_ENTITIES: dict[str, tuple[str, ...]] = {
+    "units": ("sap/units",),
+    "products": ("sap/material_master",),
+    "production_orders": ("sap/production_orders",),
+    "lines": ("sap/work_centers",),
+    "line_eligibility": ("sap/production_versions",),
+    "changeovers": ("sap/changeovers",),
+    "demand": ("outlook/order_lines",),
+    "qc_results": ("lims/results", "lims/results_wide"),
+    "batches": ("sap/batches",),
+    "batch_yields": ("sap/batch_yields",),
+}
+"""The raw entities whose rows become a curated table's rows (others only inform them)."""
 
 
 # --- checks ----------------------------------------------------------------------------
@@ -338,21 +396,20 @@ def _check(
     name: str,
     asset: str,
     description: str,
-    severity: dg.AssetCheckSeverity,
+    family: CheckFamily,
     rule: Callable[[WarehouseResource], RuleOutcome],
-    *,
-    blocking: bool | None = None,
 ) -> dg.AssetChecksDefinition:
-    """A check on a curated asset; ERROR checks block downstream unless told otherwise."""
+    """A check on a curated asset, judged by its family's row of the severity policy."""
 
     @dg.asset_check(
         asset=curated_key(asset),
         name=name,
         description=description,
-        blocking=severity is ERROR if blocking is None else blocking,
+        **policy_args(family),
     )
     def _evaluate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return to_check_result(rule(warehouse), severity)
+        version = warehouse.curated().content_version(CURATED_MODELS[asset])
+        return to_check_result(rule(warehouse), family, version)
 
     return _evaluate
 
@@ -381,8 +438,44 @@ def _conformance_check(asset: str, table: type[Base]) -> dg.AssetChecksDefinitio
         "raw_rows_conform",
         asset,
         "Every raw row could be typed (dates, numbers); rows that could not are listed.",
-        WARN,
+        CheckFamily.COMPLETENESS,
         _issues_rule(table),
+    )
+
+
+def _accounting_rule(asset: str) -> Callable[[WarehouseResource], RuleOutcome]:
+    def rule(warehouse: WarehouseResource) -> RuleOutcome:
+        table = CURATED_MODELS[asset]
+        raw = pd.concat(
+            [warehouse.raw().lineage_frame(entity) for entity in ROW_ENTITIES[asset]],
+            ignore_index=True,
+        )
+        curated = warehouse.curated()
+        lineage = curated.frame(table)["raw_record_ids"]
+        issues = curated.issues(table)["raw_record_id"].dropna()
+        return raw_rows_accounted_for(
+            raw,
+            traced=(int(i) for ids in lineage for i in ids),
+            with_issue=(int(i) for i in issues),
+            excluded=curated.exclusions(table),
+            curated_rows=len(lineage),
+            built_in_rows=sum(1 for ids in lineage if not ids),
+        )
+
+    return rule
+
+
+def _accounting_check(asset: str) -> dg.AssetChecksDefinition:
+    entities = ", ".join(ROW_ENTITIES[asset])
+    return _check(
+        "raw_rows_are_accounted_for",
+        asset,
+        f"Every current raw row of {entities} is accounted for: in a curated row (kept, or "
+        "merged with identical repeats; its lineage names it), in a curation issue, or "
+        "recorded as left out (superseded by a newer extract of its key, out of the "
+        "table's scope). A raw row in none of these vanished silently.",
+        CheckFamily.RECONCILIATION,
+        _accounting_rule(asset),
     )
 
 
@@ -486,56 +579,73 @@ curated_checks = [
             ("demand", CuratedDemand),
             ("qc_results", CuratedQcResult),
             ("batches", CuratedBatch),
+            ("batch_yields", CuratedBatchYield),
         )
     ),
+    *(_accounting_check(asset) for asset in CURATED_MODELS),
+    _check(
+        "orders_cover_demand",
+        "production_orders",
+        "Per material, the open production orders cover what customers ordered by e-mail, "
+        "both in the product's base unit (sum of demand lines <= sum of open orders). A "
+        "shortfall means an order is missing from the SAP extract or a demand line is "
+        "wrong, and the plan would leave demand unmade; production beyond demand is "
+        "allowed. A demand line without a base quantity cannot be compared and is listed.",
+        CheckFamily.RECONCILIATION,
+        # Demand is built from raw assets only, like the orders, so a run rebuilds it in the
+        # same wave of steps, before this check. Declaring it a dependency instead would
+        # skip this check whenever a blocking check on demand failed.
+        lambda w: demand_covered_by_orders(demand_frame(w), orders_frame(w)),
+    ),
+    *suite_checks(load_suites(), CURATED_MODELS),
     _check(
         "iso_codes_are_unambiguous",
         "units",
         "Each ISO code belongs to one unit, or T006 flags one of its units primary; an "
         "ambiguous ISO code is refused when a customer writes it.",
-        WARN,
+        CheckFamily.PLAUSIBILITY,
         _ambiguous_iso_codes,
     ),
     _check(
         "unit_is_stated",
         "production_orders",
         "Every order states its unit; an order without one is read in the product's base unit.",
-        WARN,
+        CheckFamily.COMPLETENESS,
         _unit_stated(orders_frame, ["order", "material"]),
     ),
     _check(
         "unit_is_stated",
         "demand",
         "Every order line states its unit; a line without one is read in the product's base unit.",
-        WARN,
+        CheckFamily.COMPLETENESS,
         _unit_stated(demand_frame, ["po_number", "item", "material"]),
     ),
     _check(
         "material_is_unique",
         "products",
         "No two products share a material number.",
-        ERROR,
+        CheckFamily.UNIQUE_KEY,
         lambda w: unique_key(products_frame(w), ["material"], ["description", "family"]),
     ),
     _check(
         "family_is_set",
         "products",
         "Every product has a family (material group): changeover times depend on it.",
-        ERROR,
+        CheckFamily.REQUIRED_FIELD,
         lambda w: not_null(products_frame(w), ["family"], ["material"]),
     ),
     _check(
         "order_is_unique",
         "production_orders",
         "No two production orders share an order number.",
-        ERROR,
+        CheckFamily.UNIQUE_KEY,
         lambda w: unique_key(orders_frame(w), ["order"], ["material", "quantity"]),
     ),
     _check(
         "material_is_a_known_product",
         "production_orders",
         "Every open production order makes a product in curated/products.",
-        ERROR,
+        CheckFamily.REFERENTIAL_INTEGRITY,
         lambda w: references(
             _open_orders(w),
             ["material"],
@@ -549,21 +659,21 @@ curated_checks = [
         "quantity_is_positive",
         "production_orders",
         "Order quantities are positive.",
-        ERROR,
+        CheckFamily.SCHEMA_CONTRACT,
         lambda w: within_range(orders_frame(w), "quantity", 1e-9, None, ["order"]),
     ),
     _check(
         "work_center_is_unique",
         "lines",
         "No two lines share a work center id.",
-        ERROR,
+        CheckFamily.UNIQUE_KEY,
         lambda w: unique_key(lines_frame(w), ["work_center"], ["description"]),
     ),
     _check(
         "hours_per_day_in_range",
         "lines",
         "A line works more than 0 and at most 24 hours a day (0 would mean never).",
-        ERROR,
+        CheckFamily.SCHEMA_CONTRACT,
         lambda w: within_range(
             lines_frame(w), "hours_per_day", MIN_HOURS_PER_DAY, 24, ["work_center"]
         ),
@@ -572,7 +682,7 @@ curated_checks = [
         "line_is_known",
         "line_eligibility",
         "Every production version points at a known line.",
-        ERROR,
+        CheckFamily.REFERENTIAL_INTEGRITY,
         lambda w: references(
             eligibility_frame(w),
             ["work_center"],
@@ -587,14 +697,14 @@ curated_checks = [
         "line_eligibility",
         "One production version per product and line: two rates for the same pair "
         "leave the processing time ambiguous.",
-        ERROR,
+        CheckFamily.UNIQUE_KEY,
         lambda w: unique_key(eligibility_frame(w), ["material", "work_center"], ["rate_per_hour"]),
     ),
     _check(
         "pair_is_unique",
         "changeovers",
         "One changeover time per line and family pair.",
-        ERROR,
+        CheckFamily.UNIQUE_KEY,
         lambda w: unique_key(
             changeovers_frame(w), ["work_center", "from_family", "to_family"], ["minutes"]
         ),
@@ -603,14 +713,14 @@ curated_checks = [
         "finish_not_before_start",
         "production_orders",
         "An order's basic finish date is not before its basic start date.",
-        ERROR,
+        CheckFamily.SCHEMA_CONTRACT,
         lambda w: _finish_before_start(orders_frame(w)),
     ),
     _check(
         "rate_is_positive",
         "line_eligibility",
         "Production rates are positive.",
-        ERROR,
+        CheckFamily.SCHEMA_CONTRACT,
         lambda w: within_range(
             eligibility_frame(w), "rate_per_hour", 1e-9, None, ["material", "work_center"]
         ),
@@ -619,14 +729,14 @@ curated_checks = [
         "open_orders_have_a_line",
         "line_eligibility",
         "Every open production order's product may run on at least one line.",
-        ERROR,
+        CheckFamily.REFERENTIAL_INTEGRITY,
         _open_orders_without_line,
     ),
     _check(
         "line_is_known",
         "changeovers",
         "Every changeover belongs to a known line.",
-        ERROR,
+        CheckFamily.REFERENTIAL_INTEGRITY,
         lambda w: references(
             changeovers_frame(w), ["work_center"], lines_frame(w), ["work_center"], "curated/lines"
         ),
@@ -635,14 +745,14 @@ curated_checks = [
         "matrix_is_complete",
         "changeovers",
         "Each line has a changeover time for every pair of families it can run.",
-        ERROR,
+        CheckFamily.REFERENTIAL_INTEGRITY,
         _family_pairs_missing,
     ),
     _check(
         "minutes_in_range",
         "changeovers",
         f"Changeovers take between 0 and {MAX_CHANGEOVER_MINUTES} minutes (a week).",
-        ERROR,
+        CheckFamily.SCHEMA_CONTRACT,
         lambda w: within_range(
             changeovers_frame(w),
             "minutes",
@@ -655,7 +765,7 @@ curated_checks = [
         "material_is_a_known_product",
         "demand",
         "Every demanded material is a product in curated/products.",
-        ERROR,
+        CheckFamily.REFERENTIAL_INTEGRITY,
         lambda w: references(
             demand_frame(w),
             ["material"],
@@ -669,15 +779,16 @@ curated_checks = [
         "quantity_is_positive",
         "demand",
         "Demanded quantities are positive.",
-        ERROR,
+        CheckFamily.SCHEMA_CONTRACT,
         lambda w: within_range(demand_frame(w), "quantity", 1e-9, None, ["po_number", "item"]),
     ),
     _check(
         "batch_is_known",
         "qc_results",
-        "Every QC result belongs to a batch SAP knows. Not blocking: an orphan result "
-        "attaches to no batch, so the batch table stays right and its own checks still run.",
-        ERROR,
+        "Every QC result belongs to a batch SAP knows. Not blocking (coverage): an orphan "
+        "result attaches to no batch, so the batch table stays right and its own checks "
+        "still run.",
+        CheckFamily.COVERAGE,
         lambda w: references(
             results_frame(w),
             ["batch"],
@@ -686,13 +797,12 @@ curated_checks = [
             "raw/sap/batches",
             shown=["test"],
         ),
-        blocking=False,
     ),
     _check(
         "results_have_a_specification",
         "qc_results",
         f"At most {MAX_NO_SPEC_RATIO:.0%} of the results have no specification to judge them.",
-        WARN,
+        CheckFamily.COMPLETENESS,
         lambda w: _results_with_verdict(
             results_frame(w), ("NO_SPEC",), MAX_NO_SPEC_RATIO, "results have a specification"
         ),
@@ -702,7 +812,7 @@ curated_checks = [
         "qc_results",
         "No result needs a person: text results that match no rule (REVIEW) and censored "
         "results whose reporting limit is above the specification (INDETERMINATE).",
-        WARN,
+        CheckFamily.OPEN_REVIEW,
         lambda w: _results_with_verdict(
             _final_results(w), ("REVIEW", "INDETERMINATE"), 0.0, "no result awaits review"
         ),
@@ -713,21 +823,21 @@ curated_checks = [
         "Every invalidated result names its assignable cause (laboratory error, sampling "
         "error...). Warns: the batch status already treats an OOS invalidated without a "
         "reason as standing, so nothing downstream is wrong; the LIMS record is incomplete.",
-        WARN,
+        CheckFamily.COMPLETENESS,
         lambda w: invalidations_have_a_reason(results_frame(w)),
     ),
     _check(
         "batch_is_unique",
         "batches",
         "No two batches share a batch number and material.",
-        ERROR,
+        CheckFamily.UNIQUE_KEY,
         lambda w: unique_key(batches_frame(w), ["batch", "material"], ["qc_status"]),
     ),
     _check(
         "released_batches_meet_specification",
         "batches",
         "No batch released by the quality unit has a failed release-relevant result.",
-        ERROR,
+        CheckFamily.SPECIFICATION_VERDICT,
         lambda w: released_batches_without_failures(batches_frame(w)),
     ),
     _check(
@@ -736,7 +846,7 @@ curated_checks = [
         "Every batch released by the quality unit has release-relevant QC results, and a "
         "valid one for each test it was tested for (a test whose every run was invalidated "
         "is no evidence).",
-        ERROR,
+        CheckFamily.SPECIFICATION_VERDICT,
         lambda w: released_batches_have_results(batches_frame(w)),
     ),
     _check(
@@ -745,7 +855,7 @@ curated_checks = [
         "No batch released by the quality unit has a valid out-of-specification result: an "
         "OOS is set aside only when invalidated with a documented cause, never by a passing "
         "retest alone.",
-        ERROR,
+        CheckFamily.SPECIFICATION_VERDICT,
         lambda w: released_batches_without_valid_oos(batches_frame(w)),
     ),
 ]

@@ -12,6 +12,7 @@ job materializes ``quality/check_dispositions`` with the decision as typed confi
 ``pharma-pipelines disposition accept|reject`` command launches that job.
 """
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,9 +30,10 @@ from pharma_pipelines.assets.check_evaluations import (
     latest_evaluation,
     latest_materialization,
 )
-from pharma_pipelines.assets.checks_support import ERROR, markdown_table, to_check_result
+from pharma_pipelines.assets.checks_support import markdown_table, policy_args, to_check_result
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.keys import DISPOSITIONS_KEY
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import RuleOutcome
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.warehouse.disposition_repository import (
@@ -43,6 +45,7 @@ from pharma_pipelines.warehouse.disposition_repository import (
     as_dict,
 )
 
+ERROR = dg.AssetCheckSeverity.ERROR
 RECORD_JOB = "record_disposition"
 DISPOSITIONS_OP = "__".join(DISPOSITIONS_KEY.path)
 MAX_ROWS_SHOWN = 200
@@ -125,6 +128,19 @@ def decision_about(
         data_version=evaluation.data.data_version,
     )
     return decisions[0] if decisions else None
+
+
+def standing_decision(
+    instance: dg.DagsterInstance, repository: DispositionRepository, evaluation: CheckEvaluation
+) -> Disposition | None:
+    """The decision that stands on this failed evaluation: the latest about its data, unless
+    it is an accept and the asset has been materialized again since (that data is unchecked)."""
+    decision = decision_about(repository, evaluation)
+    if decision is None:
+        return None
+    if decision.decision is Decision.ACCEPT and _changed_since(instance, evaluation) is not None:
+        return None
+    return decision
 
 
 def held_back_message(subject: str, found: Sequence[Hold]) -> str:
@@ -412,6 +428,14 @@ COLUMNS = [
 ]
 
 
+def records_version(records: Sequence[Disposition]) -> str:
+    """The decisions' content version: each row's id and stored hash, in id order."""
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r.id):
+        digest.update(f"{record.id}:{record.content_hash}\n".encode())
+    return digest.hexdigest()
+
+
 def dispositions_table(records: Sequence[Disposition]) -> pd.DataFrame:
     """The decisions as rows for a person to read, newest first."""
     rows = [
@@ -484,6 +508,7 @@ def dispositions_definitions(
         context.log.info("%d decisions: %d accepted, %d rejected", len(records), accepted, rejected)
         shown = dispositions_table(records).head(MAX_ROWS_SHOWN)
         return dg.MaterializeResult(
+            data_version=dg.DataVersion(records_version(records)),
             metadata={
                 "dagster/row_count": len(records),
                 "accepted": accepted,
@@ -498,12 +523,12 @@ def dispositions_definitions(
                     if recorded
                     else {}
                 ),
-            }
+            },
         )
 
     @dg.asset_check(
         asset=DISPOSITIONS_KEY,
-        blocking=False,
+        **policy_args(CheckFamily.AUDIT_TRAIL),
         description=(
             "Every recorded decision still matches the SHA-256 taken when it was recorded: a "
             "mismatch means a row was changed behind the table's triggers."
@@ -522,7 +547,8 @@ def dispositions_definitions(
                 total=len(records),
                 failing_rows=dispositions_table(altered),
             ),
-            ERROR,
+            CheckFamily.AUDIT_TRAIL,
+            records_version(records),
         )
 
     job = dg.define_asset_job(

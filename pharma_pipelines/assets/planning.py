@@ -27,9 +27,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from pharma_pipelines.assets import planning_checks as checks
-from pharma_pipelines.assets.checks_support import markdown_table
+from pharma_pipelines.assets.checks_support import markdown_table, policy_args
 from pharma_pipelines.assets.dispositions import Guard, Hold, held_back_message, holds
-from pharma_pipelines.assets.planning_checks import SOLVED, latest_problem
+from pharma_pipelines.assets.planning_checks import SOLVED, latest_problem, schedule_version
 from pharma_pipelines.assets.raw import OWNER
 from pharma_pipelines.assets.schedule_metadata import (
     NO_SCHEDULE,
@@ -41,6 +41,7 @@ from pharma_pipelines.assets.schedule_metadata import (
     schedule_table,
 )
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.reporting.changes import ScheduleChanges, compare_placements, placements
 from pharma_pipelines.reporting.deadlines import LeastBadPlan, deadline_misses
 from pharma_pipelines.reporting.gantt import draw_gantt, text_gantt
@@ -171,6 +172,7 @@ def build_problem(
     )
     excluded = pd.DataFrame([vars(e) for e in translation.excluded])
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(digest),
         metadata={
             "plant": plant,
             "content_hash": digest,
@@ -181,7 +183,7 @@ def build_problem(
             "horizon_minutes": problem.horizon,
             "orders_excluded": len(translation.excluded),
             "excluded": dg.MetadataValue.md(markdown_table(excluded)),
-        }
+        },
     )
 
 
@@ -240,6 +242,7 @@ def production_schedule(
     )
     gantt_png = keep_picture(context, picture, f"production_schedule-{plant}")
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(schedule_version(problem.content_hash(), schedule)),
         metadata={
             "plant": plant,
             "status": schedule.status.value,
@@ -267,7 +270,7 @@ def production_schedule(
                 else {}
             ),
             "dagster/row_count": len(lines),
-        }
+        },
     )
 
 
@@ -397,23 +400,36 @@ def planning_definitions(
         plant_checks = [
             dg.asset_check(
                 asset=PROBLEM_KEY,
-                blocking=True,
                 partitions_def=partitions,
                 description="Every open production order of the plant made it into its problem.",
+                **policy_args(CheckFamily.SCHEDULE_FEASIBILITY),
             )(checks.all_open_orders_are_schedulable),
             dg.asset_check(
                 asset=PROBLEM_KEY,
-                blocking=True,
+                name="inputs_are_fresh",
+                partitions_def=partitions,
+                description=(
+                    "The extracts the problem was built from are recent enough: for each input "
+                    "(production orders, material master, work centers, production versions, "
+                    "changeover matrix by default) the oldest extract whose rows are still in "
+                    "use is at most its limit (PHARMA_FRESHNESS_LIMITS_HOURS) older than the "
+                    "plan time (PHARMA_PLAN_TIME; by default the newest extract among the "
+                    "inputs). A stale input holds the solve back."
+                ),
+                **policy_args(CheckFamily.INPUT_FRESHNESS),
+            )(checks.inputs_are_fresh_check),
+            dg.asset_check(
+                asset=PROBLEM_KEY,
                 partitions_def=partitions,
                 description=(
                     f"Every order runs at most {checks.MAX_RUN_DAYS} days on its fastest line: "
                     "a longer run means a mistyped quantity or rate, and would distort the "
                     "whole plan."
                 ),
+                **policy_args(CheckFamily.SCHEDULE_FEASIBILITY),
             )(checks.run_times_are_plausible),
             dg.asset_check(
                 asset=SCHEDULE_KEY,
-                blocking=True,
                 partitions_def=partitions,
                 description=(
                     "The independent checker finds no violation: every order once on an "
@@ -421,6 +437,7 @@ def planning_definitions(
                     "respected, objective recomputed. A least-bad plan (deadlines softened) "
                     "never passes: it is not a schedule."
                 ),
+                **policy_args(CheckFamily.SCHEDULE_FEASIBILITY),
             )(checks.schedule_is_feasible),
             dg.asset_check(
                 asset=SCHEDULE_KEY,
@@ -428,6 +445,7 @@ def planning_definitions(
                 description=(
                     "Orders finish by their due date (late orders are listed with their delay)."
                 ),
+                **policy_args(CheckFamily.TREND),
             )(checks.orders_finish_on_time),
         ]
     problem_guards = sorted(

@@ -7,21 +7,59 @@ planning_definitions` attaches them to the assets with the plants' partitions, b
 partitions come from settings. Each reads the warehouse rows of its own plant only.
 """
 
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 
 import dagster as dg
 import pandas as pd
 
-from pharma_pipelines.assets.checks_support import ERROR, WARN, to_check_result
+from pharma_pipelines.assets.checks_support import policy_args, to_check_result
 from pharma_pipelines.keys import curated_key
+from pharma_pipelines.quality.freshness import (
+    InputExtract,
+    extract_time,
+    inputs_are_fresh,
+    resolve_plan_time,
+)
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import RuleOutcome, ratio_at_most
-from pharma_pipelines.resources import WarehouseResource
+from pharma_pipelines.resources import FreshnessResource, WarehouseResource
 from pharma_pipelines.scheduling import Schedule, ScheduleStatus, SchedulingProblem, check_schedule
-from pharma_pipelines.warehouse.models import CuratedProductionOrder, PlanningSchedule
+from pharma_pipelines.warehouse.models import (
+    Base,
+    CuratedChangeover,
+    CuratedLine,
+    CuratedLineEligibility,
+    CuratedProduct,
+    CuratedProductionOrder,
+    PlanningSchedule,
+)
 
 SOLVED = (ScheduleStatus.OPTIMAL, ScheduleStatus.FEASIBLE)
 MAX_RUN_DAYS = 31
 LATE_SHARE_TOLERATED = 0.1
+INPUT_TABLES: dict[str, type[Base]] = {
+    "sap/production_orders": CuratedProductionOrder,
+    "sap/material_master": CuratedProduct,
+    "sap/work_centers": CuratedLine,
+    "sap/production_versions": CuratedLineEligibility,
+    "sap/changeovers": CuratedChangeover,
+}
+"""The curated table each raw input of the problem feeds: its rows name the extracts used."""
+
+
+def schedule_version(problem_hash: str, schedule: Schedule) -> str:
+    """A schedule's content version: its problem, status, objective and placements.
+
+    Solve time and solver messages stay out: the same plan solved twice is the same data.
+    """
+    placements = sorted(
+        (a.order, a.line, a.start, a.end, a.setup_before) for a in schedule.assignments
+    )
+    content = [problem_hash, schedule.status.value, schedule.objective, placements]
+    return hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
 
 
 def latest_problem(warehouse: WarehouseResource, plant: str) -> SchedulingProblem:
@@ -75,7 +113,8 @@ def all_open_orders_are_schedulable(
             0.0,
             "open orders left out",
         ),
-        ERROR,
+        CheckFamily.SCHEDULE_FEASIBILITY,
+        problem.content_hash(),
     )
 
 
@@ -105,7 +144,8 @@ def run_times_are_plausible(
             0.0,
             "orders run implausibly long",
         ),
-        ERROR,
+        CheckFamily.SCHEDULE_FEASIBILITY,
+        problem.content_hash(),
     )
 
 
@@ -130,7 +170,11 @@ def schedule_is_feasible(
             total=len(problem.orders),
             failing_rows=misses.head(20),
         )
-        return to_check_result(outcome, ERROR)
+        return to_check_result(
+            outcome,
+            CheckFamily.SCHEDULE_FEASIBILITY,
+            schedule_version(stored.problem_hash, schedule),
+        )
     report = check_schedule(problem, schedule)
     violations = pd.DataFrame(
         [
@@ -150,13 +194,15 @@ def schedule_is_feasible(
         total=len(problem.orders),
         failing_rows=violations.head(20),
     )
-    return to_check_result(outcome, ERROR)
+    return to_check_result(
+        outcome, CheckFamily.SCHEDULE_FEASIBILITY, schedule_version(stored.problem_hash, schedule)
+    )
 
 
 def orders_finish_on_time(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    problem, schedule, _stored = latest_schedule(warehouse, context.partition_key)
+    problem, schedule, stored = latest_schedule(warehouse, context.partition_key)
     late = pd.DataFrame(
         [
             {
@@ -176,7 +222,8 @@ def orders_finish_on_time(
             LATE_SHARE_TOLERATED,
             "orders late",
         ),
-        WARN,
+        CheckFamily.TREND,
+        schedule_version(stored.problem_hash, schedule),
     )
 
 
@@ -191,8 +238,8 @@ def open_orders_outside(open_orders: pd.DataFrame, plants: Sequence[str]) -> pd.
 def plant_coverage_check(plants: Sequence[str]) -> dg.AssetChecksDefinition:
     """Open orders of a plant that is not planned fail this check, by name.
 
-    Not blocking: the plans of the configured plants stay right without those orders;
-    ERROR, because the orders would otherwise never be scheduled and nobody would notice.
+    Family coverage (ERROR, not blocking): the plans of the configured plants stay right
+    without those orders, but the orders would otherwise never be scheduled unnoticed.
     """
     planned = ", ".join(plants)
 
@@ -204,6 +251,7 @@ def plant_coverage_check(plants: Sequence[str]) -> dg.AssetChecksDefinition:
             f"{planned}); the planning assets are partitioned by plant, so an order of any "
             "other plant, or of none, would never be scheduled."
         ),
+        **policy_args(CheckFamily.COVERAGE),
     )
     def open_orders_belong_to_a_planned_plant(
         warehouse: WarehouseResource,
@@ -218,7 +266,62 @@ def plant_coverage_check(plants: Sequence[str]) -> dg.AssetChecksDefinition:
                 0.0,
                 "open orders of a plant that is not planned",
             ),
-            ERROR,
+            CheckFamily.COVERAGE,
+            warehouse.curated().content_version(CuratedProductionOrder),
         )
 
     return open_orders_belong_to_a_planned_plant
+
+
+def inputs_are_fresh_check(
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    freshness: FreshnessResource,
+) -> dg.AssetCheckResult:
+    """The extracts the plant's problem was built from are recent enough to plan on."""
+    problem = latest_problem(warehouse, context.partition_key)
+    inputs = [
+        input_extract(warehouse, entity, freshness.timezone)
+        for entity in sorted(freshness.limits_hours)
+    ]
+    plan_time = resolve_plan_time(
+        freshness.plan_time, inputs, dt.datetime.now(dt.UTC), freshness.timezone
+    )
+    for item in inputs:
+        context.log.info(
+            "%s: %s extracted %s (%s)",
+            item.input,
+            item.file,
+            item.extracted.at.isoformat() if item.extracted else "never",
+            item.extracted.source if item.extracted else "no file",
+        )
+    return to_check_result(
+        inputs_are_fresh(inputs, freshness.limits_hours, plan_time),
+        CheckFamily.INPUT_FRESHNESS,
+        problem.content_hash(),
+    )
+
+
+def input_extract(warehouse: WarehouseResource, entity: str, timezone: str) -> InputExtract:
+    """The oldest extract of ``entity`` whose rows are still in use, and when it was made.
+
+    In use means: named in the lineage of a row of the curated table the entity feeds (a
+    row of an old file that no newer extract superseded is still planned with); an entity
+    without a curated table counts every current file with rows.
+    """
+    raw = warehouse.raw()
+    lineage = raw.lineage_frame(entity)
+    table = INPUT_TABLES.get(entity)
+    if table is not None and not lineage.empty:
+        used = {int(i) for ids in warehouse.curated().frame(table)["raw_record_ids"] for i in ids}
+        lineage = lineage[lineage["raw_record_id"].isin(used)]
+    files = raw.file_times(entity)
+    files = files[files["file_id"].isin(set(lineage["file_id"]))]
+    if files.empty:
+        return InputExtract(entity, None, None)
+    times = [
+        (extract_time(path, landed, timezone), path)
+        for path, landed in zip(files["relative_path"], files["first_seen_at"], strict=True)
+    ]
+    oldest, path = min(times, key=lambda pair: pair[0].at)
+    return InputExtract(entity, path, oldest)

@@ -19,7 +19,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from pharma_pipelines.assets.checks_support import ERROR, WARN, to_check_result
+from pharma_pipelines.assets.checks_support import policy_args, to_check_result
 from pharma_pipelines.ingestion import (
     EMAIL_KIND,
     Classification,
@@ -36,6 +36,7 @@ from pharma_pipelines.keys import (
     file_entities,
     raw_key,
 )
+from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import ratio_at_most, rows_reconcile
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.warehouse.raw_repository import (
@@ -122,19 +123,21 @@ def file_inventory(
         len(unrecognised),
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(repository.inventory_version()),
         metadata={
             "landing_zone": landing.describe(),
             "files": len(entries),
             "new_file_versions": new_files,
             "unrecognised_files": len(unrecognised),
             "files_by_kind": dg.MetadataValue.json(dict(sorted(kinds.items()))),
-        }
+        },
     )
 
 
 @dg.asset_check(
     asset=INVENTORY_KEY,
     description="Every landed file matches an extract kind (others sit in quarantine).",
+    **policy_args(CheckFamily.COMPLETENESS),
 )
 def every_file_has_a_known_kind(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     files = _latest_inventory(warehouse)
@@ -146,7 +149,7 @@ def every_file_has_a_known_kind(warehouse: WarehouseResource) -> dg.AssetCheckRe
         0.0,
         "files match no kind",
     )
-    return to_check_result(outcome, WARN)
+    return to_check_result(outcome, CheckFamily.COMPLETENESS, warehouse.raw().inventory_version())
 
 
 def _latest_inventory(warehouse: WarehouseResource) -> pd.DataFrame:
@@ -398,7 +401,10 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
         outcomes = load_new_files(
             context, landing, warehouse, lambda kind: entity in file_entities(kind), [entity]
         )
-        return dg.MaterializeResult(metadata=load_metadata(outcomes, entity, warehouse))
+        return dg.MaterializeResult(
+            data_version=dg.DataVersion(warehouse.raw().entity_version(entity)),
+            metadata=load_metadata(outcomes, entity, warehouse),
+        )
 
     return _raw_asset
 
@@ -427,7 +433,9 @@ def raw_outlook(
     outcomes = load_new_files(context, landing, warehouse, _is_outlook_kind, list(OUTLOOK_ENTITIES))
     for entity in OUTLOOK_ENTITIES:
         yield dg.MaterializeResult(
-            asset_key=raw_key(entity), metadata=load_metadata(outcomes, entity, warehouse)
+            asset_key=raw_key(entity),
+            data_version=dg.DataVersion(warehouse.raw().entity_version(entity)),
+            metadata=load_metadata(outcomes, entity, warehouse),
         )
 
 
@@ -441,16 +449,21 @@ def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
     @dg.asset_check(
         asset=key,
         name="rows_reconcile",
-        blocking=True,
         description="Per file: rows read = rows stored + rows rejected, counted in tables.",
+        **policy_args(CheckFamily.RECONCILIATION),
     )
     def _reconcile(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return to_check_result(rows_reconcile(warehouse.raw().accounting(entity)), ERROR)
+        return to_check_result(
+            rows_reconcile(warehouse.raw().accounting(entity)),
+            CheckFamily.RECONCILIATION,
+            warehouse.raw().entity_version(entity),
+        )
 
     @dg.asset_check(
         asset=key,
         name="rejected_rows_are_rare",
         description=f"At most {MAX_REJECT_RATIO:.0%} of the rows read are rejected.",
+        **policy_args(CheckFamily.COMPLETENESS),
     )
     def _rejects(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         rejects = warehouse.raw().rejects_frame(entity)
@@ -459,13 +472,15 @@ def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
             ratio_at_most(
                 "rejected rows are rare", rejects, total, MAX_REJECT_RATIO, "rows rejected"
             ),
-            WARN,
+            CheckFamily.COMPLETENESS,
+            warehouse.raw().entity_version(entity),
         )
 
     @dg.asset_check(
         asset=key,
         name="no_quarantined_files",
         description="No file of this kind had to be quarantined as unreadable.",
+        **policy_args(CheckFamily.COMPLETENESS),
     )
     def _quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         accounting = warehouse.raw().accounting(entity)
@@ -479,7 +494,8 @@ def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
         )
         return to_check_result(
             ratio_at_most("no quarantined files", shown, len(accounting), 0.0, "files quarantined"),
-            WARN,
+            CheckFamily.COMPLETENESS,
+            warehouse.raw().entity_version(entity),
         )
 
     return [_reconcile, _rejects, _quarantine]
@@ -492,6 +508,7 @@ def _build_raw_checks(entity: str) -> list[dg.AssetChecksDefinition]:
         "Every message was read without findings: an attachment that looked like data but "
         "could not be read, a message without a date, an undecodable header."
     ),
+    **policy_args(CheckFamily.COMPLETENESS),
 )
 def mail_read_without_findings(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     files = warehouse.raw().loaded_files()
@@ -507,7 +524,9 @@ def mail_read_without_findings(warehouse: WarehouseResource) -> dg.AssetCheckRes
         0.0,
         f"findings in {findings['file'].nunique()} mail files",
     )
-    return to_check_result(outcome, WARN)
+    return to_check_result(
+        outcome, CheckFamily.COMPLETENESS, warehouse.raw().entity_version("outlook/messages")
+    )
 
 
 @dg.asset_check(
@@ -519,6 +538,7 @@ def mail_read_without_findings(warehouse: WarehouseResource) -> dg.AssetCheckRes
         "must open (a rejected message row: undecodable winmail.dat, a refused attachment) "
         "or a mail file quarantined unread (over a size limit, not a readable message)."
     ),
+    **policy_args(CheckFamily.COMPLETENESS),
 )
 def every_mail_yields_lines(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     repository = warehouse.raw()
@@ -529,7 +549,9 @@ def every_mail_yields_lines(warehouse: WarehouseResource) -> dg.AssetCheckResult
         0.0,
         "mail files need review",
     )
-    return to_check_result(outcome, WARN)
+    return to_check_result(
+        outcome, CheckFamily.COMPLETENESS, repository.entity_version("outlook/messages")
+    )
 
 
 def mails_to_review(repository: RawRepository) -> pd.DataFrame:

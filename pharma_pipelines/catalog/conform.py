@@ -2,7 +2,10 @@
 
 Raw rows arrive as text with lineage columns (``raw_record_id``, ``file_id``,
 ``source_file``, ``row_number``). Curation never drops a row silently: a row whose value
-cannot be typed becomes a ``ConformanceIssue`` naming file, row, column and value.
+cannot be typed becomes a ``ConformanceIssue`` naming file, row, column and value, and a
+row left out on purpose (superseded by a newer extract of its key, or outside the table's
+scope) becomes a ``LeftOut`` with the reason. Together with the lineage of the curated rows
+they account for every raw row, which the reconciliation check verifies.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ LINEAGE = (
 )
 
 
+SUPERSEDED = "superseded"
+OUT_OF_SCOPE = "out_of_scope"
+
+
 @dataclass(frozen=True)
 class ConformanceIssue:
     entity: str
@@ -39,17 +46,61 @@ class ConformanceIssue:
     column: str
     raw_value: str
     reason: str
+    raw_record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A raw row curation did not carry into its table on purpose, and why.
+
+    ``kind`` is SUPERSEDED (a newer extract holds the same key) or OUT_OF_SCOPE (the
+    table does not hold such rows, e.g. a raw material in the material master).
+    """
+
+    entity: str
+    raw_record_id: int
+    source_file: str
+    row_number: int
+    kind: str
+    reason: str
 
 
 @dataclass
 class Curated:
-    """Rows of one curated table and the raw rows that could not be conformed."""
+    """Rows of one curated table, the raw rows that could not be conformed, and those left out."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     issues: list[ConformanceIssue] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame.from_records(self.rows)
+
+    def leave_out(self, entity: str, rows: pd.DataFrame, kind: str, reason: str) -> None:
+        """Record every row of ``rows`` as left out of the table for ``reason``."""
+        self.left_out.extend(
+            LeftOut(
+                entity=entity,
+                raw_record_id=int(row["raw_record_id"]),
+                source_file=text(row, "source_file"),
+                row_number=int(row["row_number"]),
+                kind=kind,
+                reason=reason,
+            )
+            for _, row in rows.iterrows()
+        )
+
+    def newest(self, entity: str, frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
+        """:func:`latest_extract`, recording the rows a newer extract supersedes."""
+        kept = latest_extract(frame, key)
+        if len(kept) < len(frame):
+            self.leave_out(
+                entity,
+                frame[~frame.index.isin(kept.index)],
+                SUPERSEDED,
+                f"a newer extract holds the same ({', '.join(key)})",
+            )
+        return kept
 
 
 def text(row: pd.Series, column: str) -> str:
@@ -137,7 +188,13 @@ def issue_at(entity: str, row: pd.Series, column: str, reason: str) -> Conforman
         column=column,
         raw_value=text(row, column),
         reason=reason,
+        raw_record_id=_record_id(row),
     )
+
+
+def _record_id(row: pd.Series) -> int | None:
+    value = row.get("raw_record_id")
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def convert(

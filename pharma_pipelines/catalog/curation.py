@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from pharma_pipelines.catalog.conform import (
+    OUT_OF_SCOPE,
     ConformanceIssue,
     Curated,
     collapse_identical,
@@ -79,17 +80,35 @@ def _current(frame: pd.DataFrame, key: list[str], fields: list[str]) -> pd.DataF
     return collapse_identical(latest_extract(frame, key), fields)
 
 
+def _current_rows(
+    result: Curated, entity: str, frame: pd.DataFrame, key: list[str], fields: list[str]
+) -> pd.DataFrame:
+    """Like :func:`_current` for the rows of ``result``'s table: superseded rows are recorded."""
+    frame = ensure_columns(frame, fields)
+    return collapse_identical(result.newest(entity, frame, key), fields)
+
+
 def curate_products(material_master: pd.DataFrame) -> Curated:
     """Finished products: the newest master row of each material, family = material group."""
     entity = "sap/material_master"
     fields = ["material", "description", "material_type", "material_group", "base_unit", "plant"]
-    frame = _current(material_master, ["material"], [*fields, "shelf_life_days"])
-    formats = column_formats(frame, ["shelf_life_days"])
     result = Curated()
+    newest = result.newest(
+        entity, ensure_columns(material_master, [*fields, "shelf_life_days"]), ["material"]
+    )
+    types = newest["material_type"].fillna("").astype(str).str.strip().str.upper()
+    finished = types.isin(FINISHED_PRODUCT_TYPES)
+    result.leave_out(
+        entity,
+        newest[~finished],
+        OUT_OF_SCOPE,
+        f"not a finished product: material type not one of "
+        f"{', '.join(sorted(t or '(blank)' for t in FINISHED_PRODUCT_TYPES))}",
+    )
+    frame = collapse_identical(newest[finished], [*fields, "shelf_life_days"])
+    formats = column_formats(frame, ["shelf_life_days"])
     for _, row in frame.iterrows():
         material_type = text(row, "material_type").strip().upper()
-        if material_type not in FINISHED_PRODUCT_TYPES:
-            continue
         if required_missing(entity, row, ["material"], result.issues):
             continue
         typed = _convert_all(
@@ -137,9 +156,9 @@ def curate_production_orders(
         "priority",
         "system_status",
     ]
-    frame = _current(orders, ["order"], fields)
-    formats = column_formats(frame, ["quantity", "priority"])
     result = Curated()
+    frame = _current_rows(result, entity, orders, ["order"], fields)
+    formats = column_formats(frame, ["quantity", "priority"])
     for _, row in frame.iterrows():
         if required_missing(
             entity,
@@ -193,9 +212,9 @@ def curate_production_orders(
 def curate_lines(work_centers: pd.DataFrame) -> Curated:
     entity = "sap/work_centers"
     fields = ["work_center", "plant", "description", "available_from", "available_to"]
-    frame = _current(work_centers, ["work_center"], [*fields, "hours_per_day"])
-    formats = column_formats(frame, ["hours_per_day"])
     result = Curated()
+    frame = _current_rows(result, entity, work_centers, ["work_center"], [*fields, "hours_per_day"])
+    formats = column_formats(frame, ["hours_per_day"])
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["work_center"], result.issues):
             continue
@@ -238,9 +257,11 @@ def curate_line_eligibility(
     """
     entity = "sap/production_versions"
     fields = ["material", "work_center", "rate_per_hour"]
-    frame = _current(production_versions, ["material", "work_center"], [*fields, "unit"])
-    formats = column_formats(frame, ["rate_per_hour"])
     result = Curated()
+    frame = _current_rows(
+        result, entity, production_versions, ["material", "work_center"], [*fields, "unit"]
+    )
+    formats = column_formats(frame, ["rate_per_hour"])
     for _, row in frame.iterrows():
         if required_missing(entity, row, fields, result.issues):
             continue
@@ -284,9 +305,11 @@ def curate_line_eligibility(
 def curate_changeovers(changeovers: pd.DataFrame) -> Curated:
     entity = "sap/changeovers"
     fields = ["work_center", "from_group", "to_group", "minutes"]
-    frame = _current(changeovers, ["work_center", "from_group", "to_group"], fields)
-    formats = column_formats(frame, ["minutes"])
     result = Curated()
+    frame = _current_rows(
+        result, entity, changeovers, ["work_center", "from_group", "to_group"], fields
+    )
+    formats = column_formats(frame, ["minutes"])
     for _, row in frame.iterrows():
         if required_missing(entity, row, fields, result.issues):
             continue
@@ -350,7 +373,12 @@ def curate_demand(
             },
             result.issues,
         )
-        if typed is None or typed["requested_date"] is None:
+        if typed is None:
+            continue
+        if typed["requested_date"] is None:
+            result.issues.append(
+                issue_at(entity, row, "requested_date", "the requested date is empty (00000000)")
+            )
             continue
         quantities = _in_base_unit(
             entity, row, typed["quantity"], units, ANY_CODE, base_units, result.issues
@@ -397,11 +425,10 @@ def curate_units(raw_units: pd.DataFrame) -> Curated:
         "iso_code",
         "primary_iso_flag",
     ]
-    frame = ensure_columns(raw_units, fields)
-    frame = latest_extract(frame, ["client", "unit"])
+    result = Curated()
+    frame = result.newest(entity, ensure_columns(raw_units, fields), ["client", "unit"])
     numbers = ["rounding_decimals", "numerator", "denominator", "exponent", "additive_constant"]
     formats = column_formats(frame, numbers)
-    result = Curated()
     definitions: dict[str, list[tuple[pd.Series, Unit]]] = {}
     for _, row in frame.iterrows():
         if required_missing(
@@ -674,17 +701,16 @@ def curate_qc_results(
     carry no status or sequence: their results are valid, with no date or run.
     """
     entity = "lims/results"
+    result = Curated()
+    long_from_wide = long_results_from_wide(results_wide)
+    _leave_out_wide_rows_without_results(result, results_wide, long_from_wide)
     frame = pd.concat(
-        [
-            ensure_columns(results, ["sample_id", "batch", "test", "result"]),
-            long_results_from_wide(results_wide),
-        ],
+        [ensure_columns(results, ["sample_id", "batch", "test", "result"]), long_from_wide],
         ignore_index=True,
     )
     frame = ensure_columns(frame, _RESULT_FIELDS)
     spec_index = _specification_index(specifications)
     sample_index = _samples_by_id(samples)
-    result = Curated()
     runs: dict[tuple[str, str], list[ResultRun]] = {}
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["batch", "test", "result"], result.issues):
@@ -751,6 +777,22 @@ def curate_qc_results(
     for group in runs.values():
         _apply_history(result.rows, group)
     return result
+
+
+def _leave_out_wide_rows_without_results(
+    result: Curated, results_wide: pd.DataFrame, long_from_wide: pd.DataFrame
+) -> None:
+    """Wide LIMS rows that give no result at all: every test cell blank, or no batch column."""
+    if results_wide.empty:
+        return
+    used = set(long_from_wide["raw_record_id"]) if not long_from_wide.empty else set()
+    unused = results_wide[~results_wide["raw_record_id"].isin(used)]
+    reason = (
+        "no test column holds a result in this row"
+        if "batch" in results_wide.columns
+        else "the wide results table has no batch column"
+    )
+    result.leave_out("lims/results_wide", unused, OUT_OF_SCOPE, reason)
 
 
 def _apply_history(rows: list[dict[str, Any]], group: list[ResultRun]) -> None:
@@ -830,10 +872,10 @@ def curate_batches(
     """
     entity = "sap/batches"
     fields = ["batch", "material", "plant", "manufactured_on", "expires_on"]
-    frame = _current(batches, ["batch", "material"], fields)
+    result = Curated()
+    frame = _current_rows(result, entity, batches, ["batch", "material"], fields)
     decided = _dispositions(dispositions)
     summaries = _qc_by_batch(qc_results)
-    result = Curated()
     for _, row in frame.iterrows():
         if required_missing(entity, row, ["batch"], result.issues):
             continue
@@ -869,6 +911,56 @@ def curate_batches(
             }
         )
     return result
+
+
+def curate_batch_yields(yields: pd.DataFrame) -> Curated:
+    """Per batch the containers filled and the yield in %, each also as the report wrote it.
+
+    A value that is not a number (``n.a.``, ``12 Fässer``) does not cost the batch its row:
+    the typed column is NULL and ``<column>_raw`` keeps the text verbatim, for the checks to
+    name. A blank cell is NULL in both. The newest extract wins per batch and material.
+    """
+    entity = "sap/batch_yields"
+    fields = ["batch", "material", "container_count", "yield_pct"]
+    result = Curated()
+    frame = _current_rows(result, entity, yields, ["batch", "material"], fields)
+    formats = column_formats(frame, ["container_count", "yield_pct"])
+    for _, row in frame.iterrows():
+        if required_missing(entity, row, ["batch"], result.issues):
+            continue
+        file_id = int(row["file_id"])
+        count_raw = _verbatim(row, "container_count")
+        yield_raw = _verbatim(row, "yield_pct")
+        result.rows.append(
+            {
+                "batch": text(row, "batch").strip(),
+                "material": optional_text(row, "material"),
+                "container_count": _lenient(
+                    _integer(formats, file_id, "container_count"), count_raw
+                ),
+                "container_count_raw": count_raw,
+                "yield_pct": _lenient(_number(formats, file_id, "yield_pct"), yield_raw),
+                "yield_pct_raw": yield_raw,
+                "raw_record_ids": _ids(row),
+            }
+        )
+    return result
+
+
+def _verbatim(row: pd.Series, column: str) -> str | None:
+    """The cell exactly as written; None when it is blank."""
+    raw = text(row, column)
+    return raw if raw.strip() else None
+
+
+def _lenient(parse: Callable[[str], Any], raw: str | None) -> Any:
+    """The parsed value, or None when there is none or it is not one (the raw text stays)."""
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ValueRuleError:
+        return None
 
 
 def _dispositions(dispositions: pd.DataFrame) -> dict[str, tuple[str, list[int]]]:

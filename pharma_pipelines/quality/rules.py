@@ -7,8 +7,9 @@ expected, how many rows failed out of how many, and a sample of the failing rows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +25,8 @@ class RuleOutcome:
     failed_count: int
     total: int
     failing_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    details: Mapping[str, Any] = field(default_factory=dict)
+    """Further figures of this rule (counts by category, unexpected values), JSON-ready."""
 
     @property
     def description(self) -> str:
@@ -227,3 +230,129 @@ def invalidations_have_a_reason(results: pd.DataFrame) -> RuleOutcome:
     return _outcome(
         rule, invalidated.loc[reason == "", shown], len(invalidated), "0 without a reason", what
     )
+
+
+SUPERSEDED = "superseded"
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def raw_rows_accounted_for(
+    raw: pd.DataFrame,
+    traced: Iterable[int],
+    with_issue: Iterable[int],
+    excluded: pd.DataFrame,
+    curated_rows: int,
+    built_in_rows: int = 0,
+) -> RuleOutcome:
+    """Every raw row of a curated table's inputs is accounted for, none vanishes silently.
+
+    ``raw`` holds the current raw rows that feed the table (``raw_record_id``, ``entity``,
+    ``source_file``, ``row_number``). A raw row is accounted for when the lineage of a
+    curated row names it (``traced``: kept, or merged with identical repeats into one row),
+    when a curation issue names it (``with_issue``: a value could not be typed), or when
+    curation recorded why it left it out (``excluded``, with ``kind`` SUPERSEDED by a
+    newer extract of its key or OUT_OF_SCOPE, and a ``reason``). Any other raw row failed.
+    ``built_in_rows`` counts curated rows that come from no raw row (built-in units).
+    """
+    rule = "every raw row is in a curated row, a curation issue or a recorded exclusion"
+    ids = set(raw["raw_record_id"].astype(int)) if not raw.empty else set()
+    in_table = ids & {int(i) for i in traced}
+    issued = (ids - in_table) & {int(i) for i in with_issue}
+    kinds = (
+        dict(zip(excluded["raw_record_id"].astype(int), excluded["kind"], strict=True))
+        if not excluded.empty
+        else {}
+    )
+    left = ids - in_table - issued
+    superseded = {i for i in left if kinds.get(i) == SUPERSEDED}
+    out_of_scope = {i for i in left if kinds.get(i) == OUT_OF_SCOPE}
+    missing = left - superseded - out_of_scope
+    columns = ["entity", "source_file", "row_number", "raw_record_id"]
+    failing = (
+        raw[raw["raw_record_id"].astype(int).isin(missing)][columns].sort_values(columns)
+        if missing
+        else pd.DataFrame(columns=pd.Index(columns))
+    )
+    measured = (
+        f"{len(ids)} raw rows: {len(in_table)} in the {curated_rows - built_in_rows} curated "
+        f"rows drawn from raw rows, {len(issued)} with a curation issue, {len(superseded)} "
+        f"superseded by a newer extract of their key, {len(out_of_scope)} out of scope; "
+        f"{len(missing)} unaccounted"
+    )
+    return RuleOutcome(
+        rule=rule,
+        passed=not missing,
+        measured=measured,
+        expected="0 raw rows unaccounted",
+        failed_count=len(missing),
+        total=len(ids),
+        failing_rows=failing.head(SAMPLE_SIZE).reset_index(drop=True),
+        details={
+            "raw_rows": len(ids),
+            "in_curated_rows": len(in_table),
+            "curated_rows": curated_rows,
+            "built_in_rows": built_in_rows,
+            "with_curation_issue": len(issued),
+            "superseded": len(superseded),
+            "out_of_scope": len(out_of_scope),
+            "unaccounted": len(missing),
+        },
+    )
+
+
+def demand_covered_by_orders(demand: pd.DataFrame, orders: pd.DataFrame) -> RuleOutcome:
+    """Per material, the open production orders cover what customers ask for.
+
+    Both sides in the product's base unit: the base quantity of every demand line against
+    the base quantity of every open production order of the same material. A demand line
+    without a base quantity (its material or unit is unknown) cannot be compared and fails
+    on its own. Production beyond demand is allowed (stock, forecasts); a shortfall is not.
+    """
+    rule = "open production orders cover customer demand per material (base unit)"
+    columns = ["material", "base_unit", "demanded", "in_open_orders", "shortfall", "reason"]
+    if demand.empty:
+        empty = pd.DataFrame(columns=pd.Index(columns))
+        return _outcome(rule, empty, 0, "0 materials short", "demanded materials not covered")
+    open_orders = orders[orders["is_open"].astype(bool)] if not orders.empty else orders
+    comparable = demand[demand["base_quantity"].notna()]
+    unknown = demand[demand["base_quantity"].isna()]
+    asked = comparable.groupby(["material", "base_unit"], dropna=False)["base_quantity"].sum()
+    made = (
+        open_orders[open_orders["base_quantity"].notna()]
+        .groupby(["material", "base_unit"], dropna=False)["base_quantity"]
+        .sum()
+        if not open_orders.empty
+        else pd.Series(dtype=float)
+    )
+    rows = []
+    for (material, unit), wanted in asked.items():
+        planned = float(made.get((material, unit), 0.0))
+        # Quantities are exact decimals stored as floats: a relative slack absorbs the sum.
+        if wanted > planned * (1 + 1e-9):
+            rows.append(
+                {
+                    "material": material,
+                    "base_unit": unit,
+                    "demanded": round(float(wanted), 6),
+                    "in_open_orders": round(planned, 6),
+                    "shortfall": round(float(wanted) - planned, 6),
+                    "reason": "demand exceeds open production"
+                    if planned
+                    else "no open production order for this material",
+                }
+            )
+    rows.extend(
+        {
+            "material": line["material"],
+            "base_unit": None,
+            "demanded": None,
+            "in_open_orders": None,
+            "shortfall": None,
+            "reason": f"order line {line.get('po_number')}/{line.get('item')} has no quantity "
+            "in the product's base unit",
+        }
+        for _, line in unknown.iterrows()
+    )
+    failing = pd.DataFrame(rows, columns=pd.Index(columns))
+    total = len(asked) + len(unknown)
+    return _outcome(rule, failing, total, "0 materials short", "demanded materials not covered")

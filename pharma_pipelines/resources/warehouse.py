@@ -12,6 +12,7 @@ from pharma_pipelines.warehouse.curated_repository import CuratedRepository
 from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.disposition_repository import DispositionRepository
 from pharma_pipelines.warehouse.planning_repository import PlanningRepository
+from pharma_pipelines.warehouse.quality_repository import QualityRepository
 from pharma_pipelines.warehouse.raw_repository import RawRepository
 from pharma_pipelines.warehouse.schema import prepare_schema
 
@@ -44,6 +45,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def dispositions(self) -> DispositionRepository:
         return DispositionRepository(self.engine())
+
+    def quality(self) -> QualityRepository:
+        return QualityRepository(self.engine())
 
     def describe(self) -> str:
         return self.engine().url.render_as_string(hide_password=True)

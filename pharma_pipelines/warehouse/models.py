@@ -1,6 +1,6 @@
 """Warehouse tables as SQLAlchemy 2.0 typed models.
 
-Three layers live here, mirroring the asset graph:
+The layers live here, mirroring the asset graph:
 
 - landing and raw: what arrived, byte for byte accounted. ``LandingFile`` is every file seen
   in the landing zone; ``LoadedFile`` is one load of one file into one raw entity (or its
@@ -11,6 +11,7 @@ Three layers live here, mirroring the asset graph:
 - curated: typed, deduplicated tables rebuilt from raw in one transaction. Every curated row
   carries ``raw_record_ids`` so it can be traced back to the rows and files it came from.
 - planning: each plant's scheduling problems and solved schedules, problems by content hash.
+- quality: the full result of every expectation-suite validation, by run.
 - stewardship: data stewards' decisions on failed checks, append-only (triggers in
   ``append_only.py`` refuse UPDATE and DELETE).
 
@@ -270,6 +271,25 @@ class CuratedQcResult(Base):
     raw_record_ids: Mapped[list[int]]
 
 
+class CuratedBatchYield(Base):
+    """A batch's yield as its yield report states it: containers filled and % of theoretical.
+
+    ``container_count`` and ``yield_pct`` are NULL where the report left the cell blank or
+    wrote something that is not a number; ``*_raw`` keep the text as written either way.
+    """
+
+    __tablename__ = "curated_batch_yield"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(String(40), index=True)
+    material: Mapped[str | None] = mapped_column(String(40))
+    container_count: Mapped[int | None]
+    container_count_raw: Mapped[str | None]
+    yield_pct: Mapped[float | None]
+    yield_pct_raw: Mapped[str | None]
+    raw_record_ids: Mapped[list[int]]
+
+
 class CuratedDemand(Base):
     """A customer order line received by e-mail."""
 
@@ -367,6 +387,25 @@ class CurationIssue(Base):
     column_name: Mapped[str]
     raw_value: Mapped[str]
     reason: Mapped[str]
+    raw_record_id: Mapped[int | None]
+
+
+class CurationExclusion(Base):
+    """A raw row left out of a curated table on purpose: superseded, or outside its scope.
+
+    With the curated rows' lineage and the curation issues it accounts for every raw row.
+    """
+
+    __tablename__ = "curation_exclusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curated_table: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(64))
+    raw_record_id: Mapped[int]
+    source_file: Mapped[str]
+    row_number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str]
 
 
 # --- planning --------------------------------------------------------------------------
@@ -436,6 +475,31 @@ class PlanningScheduleLine(Base):
     schedule: Mapped[PlanningSchedule] = relationship(back_populates="lines", lazy="raise")
 
 
+# --- quality ---------------------------------------------------------------------------
+
+
+class QualityValidation(Base):
+    """One run of an expectation suite over one curated table, with Great Expectations' result.
+
+    Kept in the warehouse, keyed by the Dagster run, because the run's own storage is a
+    container's disk in production and GxP records must outlive it.
+    """
+
+    __tablename__ = "quality_validation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64), index=True)
+    asset_key: Mapped[str] = mapped_column(String(128))
+    suite: Mapped[str] = mapped_column(String(128))
+    suite_version: Mapped[int]
+    data_version: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool]
+    expectations: Mapped[int]
+    failed: Mapped[int]
+    result: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
 # --- stewardship -----------------------------------------------------------------------
 
 
@@ -488,6 +552,7 @@ CURATED_TABLES: tuple[type[Base], ...] = (
     CuratedUnit,
     CuratedProduct,
     CuratedBatch,
+    CuratedBatchYield,
     CuratedQcResult,
     CuratedDemand,
     CuratedProductionOrder,

@@ -10,6 +10,8 @@ COPY on PostgreSQL (``bulk``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -411,6 +413,77 @@ class RawRepository:
                 )
         return pd.DataFrame.from_records(records)
 
+    def lineage_frame(self, entity: str) -> pd.DataFrame:
+        """The current raw rows of an entity by lineage only (no values), as records_frame."""
+        newest = (
+            select(func.max(LoadedFile.id))
+            .where(LoadedFile.entity == entity)
+            .group_by(LoadedFile.relative_path)
+        )
+        statement = (
+            select(RawRecord.id, RawRecord.file_id, LoadedFile.relative_path, RawRecord.row_number)
+            .join(LoadedFile, LoadedFile.id == RawRecord.file_id)
+            .where(RawRecord.entity == entity, RawRecord.file_id.in_(newest))
+            .order_by(RawRecord.file_id, RawRecord.row_number)
+        )
+        columns = ["raw_record_id", "file_id", "source_file", "row_number"]
+        with Session(self._engine) as session:
+            frame = pd.DataFrame(session.execute(statement).all(), columns=pd.Index(columns))
+        return frame.assign(entity=entity)
+
+    def file_times(self, entity: str) -> pd.DataFrame:
+        """Each loaded file version of an entity with when it was first seen landed (UTC)."""
+        statement = (
+            select(
+                LoadedFile.id,
+                LoadedFile.relative_path,
+                LoadedFile.content_hash,
+                # a file loaded before the inventory kept landing times counts from its load
+                func.coalesce(func.min(LandingFile.first_seen_at), LoadedFile.loaded_at),
+            )
+            .join(
+                LandingFile,
+                (LandingFile.relative_path == LoadedFile.relative_path)
+                & (LandingFile.content_hash == LoadedFile.content_hash),
+                isouter=True,
+            )
+            .where(LoadedFile.entity == entity)
+            .group_by(
+                LoadedFile.id,
+                LoadedFile.relative_path,
+                LoadedFile.content_hash,
+                LoadedFile.loaded_at,
+            )
+            .order_by(LoadedFile.id)
+        )
+        columns = ["file_id", "relative_path", "content_hash", "first_seen_at"]
+        with Session(self._engine) as session:
+            return pd.DataFrame(session.execute(statement).all(), columns=pd.Index(columns))
+
+    def entity_version(self, entity: str) -> str:
+        """A content version of a raw entity: the file versions loaded into it and how.
+
+        Raw tables are append-only and a file version loads once, so the set of loads is
+        the table's content; it changes exactly when a new file version is loaded.
+        """
+        statement = select(
+            LoadedFile.relative_path,
+            LoadedFile.content_hash,
+            LoadedFile.status,
+            LoadedFile.rows_loaded,
+            LoadedFile.rows_rejected,
+        ).where(LoadedFile.entity == entity)
+        with Session(self._engine) as session:
+            rows = session.execute(statement).all()
+        return _version(entity, rows)
+
+    def inventory_version(self) -> str:
+        """A content version of the landing inventory: every file version and its kind."""
+        statement = select(LandingFile.relative_path, LandingFile.content_hash, LandingFile.kind)
+        with Session(self._engine) as session:
+            rows = session.execute(statement).all()
+        return _version("landing", rows)
+
     def entity_counts(self, entities: Iterable[str]) -> dict[str, int]:
         wanted = list(entities)
         with Session(self._engine) as session:
@@ -502,6 +575,11 @@ class RawRepository:
             statement = statement.where(RawReject.entity == entity)
         with Session(self._engine) as session:
             return list(session.scalars(statement))
+
+
+def _version(name: str, rows: Iterable[Sequence[Any]]) -> str:
+    lines = sorted(json.dumps(list(row), default=str) for row in rows)
+    return hashlib.sha256("\n".join([name, *lines]).encode()).hexdigest()
 
 
 def _now() -> dt.datetime:

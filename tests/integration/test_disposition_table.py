@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -24,13 +23,10 @@ TABLE = "check_disposition"
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request) -> Iterator[Engine]:
-    url = "sqlite://" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    prepare_schema(engine)
-    yield engine
-    engine.dispose()
+@pytest.fixture
+def engine(warehouse_engine: Engine) -> Engine:
+    """The decisions table must refuse changes alike on in-memory SQLite and PostgreSQL."""
+    return warehouse_engine
 
 
 def a_decision(**changes: object) -> DispositionToRecord:

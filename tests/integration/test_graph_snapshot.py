@@ -39,11 +39,27 @@ def current_graph() -> dict:
         spec = graph.get_check_spec(check_key)
         checks[check_key.to_user_string()] = {
             "blocking": spec.blocking,
+            "family": spec.metadata.get("family"),
             "partitions": partitions(spec.partitions_def),
         }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
+    schedules = {
+        schedule.name: {
+            "cron": schedule.cron_schedule,
+            "timezone": schedule.execution_timezone,
+            "default_status": schedule.default_status.value,
+        }
+        for schedule in defs.schedules or []
+        if isinstance(schedule, dg.ScheduleDefinition)
+    }
     jobs = sorted(job.name for job in defs.jobs or [])
-    return {"assets": assets, "checks": checks, "sensors": sensors, "jobs": jobs}
+    return {
+        "assets": assets,
+        "checks": checks,
+        "sensors": sensors,
+        "schedules": schedules,
+        "jobs": jobs,
+    }
 
 
 def partitions(definition: dg.PartitionsDefinition | None) -> dict | None:

@@ -151,6 +151,39 @@ def test_a_sqlite_warehouse_at_an_older_revision_migrates_itself_keeping_its_row
     engine.dispose()
 
 
+def test_a_warehouse_from_before_the_quality_tables_gains_them_keeping_its_issues(engine):
+    upgrade(engine, "0004")
+    issue = {
+        "curated_table": "curated_product",
+        "entity": "sap/material_master",
+        "source_file": "sap/MARA.csv",
+        "row_number": 3,
+        "column_name": "shelf_life_days",
+        "raw_value": "x",
+        "reason": "not a number",
+    }
+    with engine.begin() as connection:
+        # Only the columns revision 0004 has: the statement names no raw_record_id.
+        connection.execute(
+            text(
+                "INSERT INTO curation_issue (curated_table, entity, source_file, row_number, "
+                "column_name, raw_value, reason) VALUES (:curated_table, :entity, "
+                ":source_file, :row_number, :column_name, :raw_value, :reason)"
+            ),
+            issue,
+        )
+    new_tables = {"curated_batch_yield", "curation_exclusion", "quality_validation"}
+    assert not new_tables & set(inspect(engine).get_table_names())
+
+    assert upgrade(engine) == ("0004", head_revision())
+
+    assert new_tables <= set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT * FROM curation_issue")).mappings().one()
+    assert {**issue, "raw_record_id": None}.items() <= dict(kept).items()
+    assert _differences(engine) == []
+
+
 # --- the zero-downtime change, under load -----------------------------------------------
 
 
@@ -287,9 +320,11 @@ def test_the_zero_downtime_change_loses_nothing_while_loads_keep_running(warehou
     assert per_file == expected
     assert mismatched == 0
     assert len(before) == 3
-    assert schema_state(engine).current == head_revision()
+    assert schema_state(engine).current == "0004"
     column = next(c for c in inspect(engine).get_columns("raw_record") if c["name"] == "file_hash")
     assert column["nullable"] is False
+    # The revisions after the example add other tables; with them the schema is the models'.
+    upgrade(engine)
     assert _differences(engine) == []
     for used in (engine, current_engine, *([old_engine] if postgres else [])):
         used.dispose()

@@ -15,8 +15,11 @@ from tests.integration.planning_plants import OrderRow, a_plant, write_curated
 
 @pytest.fixture
 def settings(tmp_path, fresh_engines) -> PlatformSettings:
+    # The curated tables are written by hand: no extract files whose age could be judged.
     return PlatformSettings(
-        warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}", solver_time_limit_s=5.0
+        warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
+        solver_time_limit_s=5.0,
+        freshness_limits_hours={},
     )
 
 

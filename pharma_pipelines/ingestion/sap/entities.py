@@ -158,6 +158,19 @@ BATCHES = EntitySpec(
     "batch master, MCH1/MCHA or API_BATCH_SRV",
 )
 
+BATCH_YIELDS = EntitySpec(
+    "sap/batch_yields",
+    (
+        key("batch", "CHARG", "Batch", "Charge", required=True),
+        key("material", "MATNR", "Material", required=True),
+        # Text, not number: a batch record holds "n.a." where a value is missing, and the
+        # row (a batch) must reach the curated table with that text kept, not be rejected.
+        text("container_count", "Containers", "Number of Containers", "Anzahl Gebinde"),
+        text("yield_pct", "Yield %", "Yield Percent", "Ausbeute %", required=True),
+    ),
+    "batch yield report: containers filled and yield in % of theoretical per batch",
+)
+
 STOCK = EntitySpec(
     "sap/stock",
     (
@@ -846,6 +859,7 @@ TABULAR_SPECS = (
     BATCH_NOTES,
     PRODUCTION_ORDERS,
     BATCHES,
+    BATCH_YIELDS,
     STOCK,
     WORK_CENTERS,
     PRODUCTION_VERSIONS,

@@ -1,7 +1,9 @@
 import csv
 
+import pandas as pd
 import pytest
 
+from pharma_pipelines.catalog.curation import curate_batches, curate_qc_results
 from pharma_pipelines.catalog.qc_results import Verdict, batch_verdict, parse_result, verdict
 from tests.conftest import case_dir
 
@@ -70,3 +72,63 @@ def test_br07_every_result_gets_the_expected_evaluation():
         assert str(parsed.censored).lower() == want["censored"]
         if want["result_value"]:
             assert float(parsed.value) == pytest.approx(float(want["result_value"]))
+
+
+def test_br07_batch_summary_names_the_verdict_and_the_tests_behind_it():
+    folder = case_dir("BR-07")
+    with (folder / "lims_results.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    by_batch: dict[str, list[tuple[str, Verdict]]] = {}
+    for row in rows:
+        judged = verdict(
+            parse_result(row["result_raw"]), row["spec_min"], row["spec_max"], row["spec_text"]
+        )
+        by_batch.setdefault(row["batch"], []).append((row["test_code"], judged))
+    summary = {
+        batch: (
+            batch_verdict([v for _, v in tests]).value,
+            sorted(t for t, v in tests if v is Verdict.FAIL),
+            sorted(t for t, v in tests if v in (Verdict.INDETERMINATE, Verdict.REVIEW)),
+        )
+        for batch, tests in by_batch.items()
+    }
+    assert summary == {
+        "B240311A": ("FAIL", ["PH"], []),
+        "B240312B": ("FAIL", ["APP"], ["RS-A"]),
+        "B240313C": ("REVIEW", [], ["PSD"]),
+    }
+
+
+def test_br07_batch_summary_through_the_curated_batch_table():
+    folder = case_dir("BR-07")
+    with (folder / "lims_results.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    renamed = {"result_raw": "result", "test_code": "test", "spec_text": "text_spec"}
+    results = pd.DataFrame(
+        [
+            {
+                **{renamed.get(k, k): v for k, v in row.items()},
+                "raw_record_id": number,
+                "file_id": 1,
+                "source_file": "lims/lims_results.csv",
+                "row_number": number + 1,
+                "layout": "csv",
+            }
+            for number, row in enumerate(rows, start=1)
+        ]
+    )
+    qc = curate_qc_results(results, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    sap = pd.DataFrame(
+        [
+            {"batch": batch, "material": "M", "raw_record_id": 100 + i, "file_id": 2}
+            | {"source_file": "sap/batches.csv", "row_number": i + 2, "layout": "csv"}
+            for i, batch in enumerate(["B240311A", "B240312B", "B240313C"])
+        ]
+    )
+    batches = curate_batches(sap, pd.DataFrame(), qc.frame()).frame().set_index("batch")
+    summary = batches[["qc_status", "results_failed", "results_open"]].to_dict("index")
+    assert summary == {
+        "B240311A": {"qc_status": "FAILED", "results_failed": 1, "results_open": 0},
+        "B240312B": {"qc_status": "FAILED", "results_failed": 1, "results_open": 1},
+        "B240313C": {"qc_status": "IN_REVIEW", "results_failed": 0, "results_open": 1},
+    }

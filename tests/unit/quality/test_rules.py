@@ -3,10 +3,14 @@ import csv
 import pandas as pd
 
 from pharma_pipelines.quality.rules import (
+    OUT_OF_SCOPE,
     SAMPLE_SIZE,
+    SUPERSEDED,
+    demand_covered_by_orders,
     invalidations_have_a_reason,
     not_null,
     ratio_at_most,
+    raw_rows_accounted_for,
     references,
     released_batches_have_results,
     released_batches_without_failures,
@@ -152,3 +156,121 @@ def test_an_invalidation_without_a_reason_is_listed():
     outcome = invalidations_have_a_reason(results)
     assert outcome.failing_rows["batch"].tolist() == ["B2"]
     assert (outcome.failed_count, outcome.total) == (1, 2)
+
+
+def lineage(*ids: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "raw_record_id": list(ids),
+            "entity": "sap/material_master",
+            "source_file": "sap/MARA.csv",
+            "row_number": [i + 1 for i in ids],
+        }
+    )
+
+
+def exclusions(*rows: tuple[int, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=pd.Index(["raw_record_id", "kind"]))
+
+
+def test_raw_rows_kept_merged_issued_or_excluded_are_accounted_for():
+    outcome = raw_rows_accounted_for(
+        lineage(1, 2, 3, 4, 5, 6),
+        traced=[1, 2, 3],  # 2 and 3 merged into one curated row
+        with_issue=[4],
+        excluded=exclusions((5, SUPERSEDED), (6, OUT_OF_SCOPE)),
+        curated_rows=2,
+    )
+    assert outcome.passed, outcome.measured
+    assert outcome.details["in_curated_rows"] == 3
+    assert outcome.details["superseded"] == outcome.details["out_of_scope"] == 1
+    assert outcome.measured.endswith("0 unaccounted")
+
+
+def test_a_raw_row_that_vanished_fails_and_is_named():
+    outcome = raw_rows_accounted_for(
+        lineage(1, 2, 3),
+        traced=[1, 99],  # lineage of another entity is no account of these rows
+        with_issue=[],
+        excluded=exclusions((2, SUPERSEDED)),
+        curated_rows=1,
+    )
+    assert not outcome.passed
+    assert (outcome.failed_count, outcome.total) == (1, 3)
+    assert outcome.failing_rows.to_dict("records") == [
+        {
+            "entity": "sap/material_master",
+            "source_file": "sap/MARA.csv",
+            "row_number": 4,
+            "raw_record_id": 3,
+        }
+    ]
+
+
+def test_built_in_rows_are_counted_apart():
+    outcome = raw_rows_accounted_for(
+        lineage(),
+        traced=[],
+        with_issue=[],
+        excluded=exclusions(),
+        curated_rows=27,
+        built_in_rows=27,
+    )
+    assert outcome.passed
+    assert "0 raw rows: 0 in the 0 curated rows drawn from raw rows" in outcome.measured
+
+
+def demand_lines(*lines: tuple[str, float | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "material": material,
+                "base_quantity": quantity,
+                "base_unit": "ST" if quantity is not None else None,
+                "po_number": "PO-1",
+                "item": str(item),
+            }
+            for item, (material, quantity) in enumerate(lines, start=1)
+        ]
+    )
+
+
+def production(*orders: tuple[str, float, bool]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"material": m, "base_quantity": q, "base_unit": "ST", "is_open": is_open}
+            for m, q, is_open in orders
+        ]
+    )
+
+
+def test_open_production_covering_demand_passes_and_surplus_is_allowed():
+    outcome = demand_covered_by_orders(
+        demand_lines(("A", 600.0), ("A", 400.0), ("B", 10.0)),
+        production(("A", 1000.0, True), ("B", 50.0, True)),
+    )
+    assert outcome.passed, outcome.failing_rows
+    assert outcome.total == 2
+
+
+def test_a_shortfall_and_a_material_without_orders_fail_per_material():
+    outcome = demand_covered_by_orders(
+        demand_lines(("A", 600.0), ("A", 500.0), ("B", 10.0)),
+        # the closed order of B is made already; it covers nothing still to make
+        production(("A", 1000.0, True), ("B", 50.0, False)),
+    )
+    rows = outcome.failing_rows.set_index("material")
+    assert rows.loc["A", "shortfall"] == 100.0
+    assert rows.loc["A", "reason"] == "demand exceeds open production"
+    assert rows.loc["B", "in_open_orders"] == 0.0
+    assert rows.loc["B", "reason"] == "no open production order for this material"
+    assert outcome.measured == "2 of 2 demanded materials not covered"
+
+
+def test_a_demand_line_without_a_base_quantity_cannot_be_compared():
+    outcome = demand_covered_by_orders(
+        demand_lines(("A", 10.0), ("X", None)), production(("A", 10.0, True))
+    )
+    [row] = outcome.failing_rows.to_dict("records")
+    assert row["material"] == "X"
+    assert row["reason"] == "order line PO-1/2 has no quantity in the product's base unit"

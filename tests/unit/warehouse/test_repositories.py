@@ -13,11 +13,9 @@ from pharma_pipelines.warehouse.schema import prepare_schema
 
 
 @pytest.fixture
-def engine():
-    engine = make_engine("sqlite://")
-    prepare_schema(engine)
-    yield engine
-    engine.dispose()
+def engine(warehouse_engine):
+    """Every repository test runs on in-memory SQLite and on PostgreSQL: they must agree."""
+    return warehouse_engine
 
 
 def a_load(content_hash: str = "h1") -> FileLoad:
@@ -57,6 +55,18 @@ def test_identifiers_survive_the_round_trip_as_text(engine):
     assert frame["source_file"].unique().tolist() == ["sap/MARA.csv"]
     rejects = repository.rejects_frame("sap/material_master")
     assert rejects[["row", "column"]].values.tolist() == [[4, "material"]]
+
+
+def test_a_landing_file_version_is_recorded_once(engine):
+    repository = RawRepository(engine)
+    assert repository.record_landing_file("sap/MARA.csv", "h1", 10, "k", "", "run-1") is True
+    assert repository.record_landing_file("sap/MARA.csv", "h1", 10, "k", "", "run-2") is False
+    assert repository.record_landing_file("sap/MARA.csv", "h2", 11, "k", "", "run-2") is True
+    inventory = repository.landing_files()
+    assert sorted((f.content_hash, f.run_id) for f in inventory) == [
+        ("h1", "run-1"),
+        ("h2", "run-2"),
+    ]
 
 
 def test_a_new_version_of_the_same_path_withdraws_the_old_rows(engine):
@@ -152,3 +162,19 @@ def test_problems_are_kept_per_plant(engine):
     assert repository.latest_problem("0200").content_hash == "h2"
     assert repository.latest_problem("0300") is None
     assert repository.problem_by_hash("0200", "h1").plant == "0200"
+
+
+def test_the_same_problem_again_becomes_the_latest_once_more_and_is_kept_once(engine):
+    from sqlalchemy import func, select
+
+    from pharma_pipelines.warehouse.models import PlanningProblem
+    from pharma_pipelines.warehouse.planning_repository import PlanningRepository
+
+    repository = PlanningRepository(engine)
+    repository.save_problem("0100", "h1", {"name": "a"}, 1, "run-1")
+    repository.save_problem("0100", "h2", {"name": "b"}, 2, "run-2")
+    repository.save_problem("0100", "h1", {"name": "a"}, 1, "run-3")
+    latest = repository.latest_problem("0100")
+    assert (latest.content_hash, latest.run_id) == ("h1", "run-3")
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(PlanningProblem)).scalar() == 2
