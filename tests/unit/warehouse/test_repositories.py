@@ -178,3 +178,33 @@ def test_the_same_problem_again_becomes_the_latest_once_more_and_is_kept_once(en
     assert (latest.content_hash, latest.run_id) == ("h1", "run-3")
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(PlanningProblem)).scalar() == 2
+
+
+def test_text_with_copy_s_delimiters_and_escapes_survives_the_round_trip(engine):
+    # On PostgreSQL rows go in by COPY, whose text format gives tab, newline, carriage
+    # return and backslash a meaning; \N is its NULL. Each must come back as written.
+    awkward = {
+        "tab": "a\tb",
+        "lines": "a\nb\r\nc",
+        "backslash": "C:\\landing\\MARA.csv",
+        "null_marker": "\\N",
+        "quotes": 'say "yes"',
+        "umlaut": "Köln-Süd 2–8 °C",
+        "empty": "",
+    }
+    load = FileLoad(
+        entity="sap/material_master",
+        relative_path="sap/MARA\tweird.csv",
+        content_hash="h1",
+        encoding="utf-8",
+        layout="csv",
+        rows=[RowToStore(2, awkward)],
+        rejects=[RejectToStore(3, "material", "\\N\t\n", "odd value", "value.required")],
+    )
+    repository = RawRepository(engine)
+    repository.store(load, "run-1")
+    [record] = repository.records_frame("sap/material_master").to_dict("records")
+    assert {key: record[key] for key in awkward} == awkward
+    assert record["source_file"] == "sap/MARA\tweird.csv"
+    [reject] = repository.rejects_frame("sap/material_master").to_dict("records")
+    assert reject["raw_value"] == "\\N\t\n"
