@@ -4,9 +4,10 @@ warehouse in another database on the same server, under its migrations.
 
 The whole graph is materialized, and the runs, materializations, check evaluations and the
 landing-zone sensor's cursor are read back through a second instance opened on the same
-storage. Then the server drops every connection in the middle of a load (BR-17): the run
-fails with an error that names the lost connection and nothing else, no run is left
-hanging, and the next run loads the file exactly once.
+storage. Then every session on the test's two databases is ended in the middle of a load,
+as a server restart would end them (BR-17; other databases on the shared server are left
+alone): the run fails with an error that names the lost connection and makes no claim about
+migrations, no run is left hanging, and the next run loads the file exactly once.
 """
 
 from __future__ import annotations
@@ -175,19 +176,22 @@ STOCK_ROWS = 150_000
 def _drop_every_connection_during_the_copy(
     server_url: str, databases: list[str], stop: threading.Event
 ) -> list[int]:
-    """Wait until a product session is copying rows, then end every session on this test's
-    own ``databases`` (warehouse and Dagster storage) but this one, the way a restart does;
-    other databases on the shared server are left alone. Returns the ended sessions' ids."""
+    """Wait until a product session is copying the large extract, then end every session
+    on this test's own ``databases`` (warehouse and Dagster storage) but this one, the way a
+    restart does; other databases on the shared server are left alone. Returns the ended
+    sessions' ids."""
     engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     ended: list[int] = []
     with engine.connect() as connection:
         while not stop.is_set():
+            # Only the large extract's COPY gets this far: the sample's files are small.
             copying = connection.execute(
                 text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                    "AND datname = ANY(:databases) AND query LIKE 'COPY raw_record%'"
+                    "SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_class c "
+                    "ON c.oid = p.relid WHERE p.datname = ANY(:databases) "
+                    "AND c.relname = 'raw_record' AND p.tuples_processed > :rows"
                 ),
-                {"databases": databases},
+                {"databases": databases, "rows": STOCK_ROWS // 10},
             ).scalar()
             if copying:
                 # Pick the sessions first and end them one by one: in a single statement
