@@ -171,7 +171,7 @@ def _latest_inventory(warehouse: WarehouseResource) -> pd.DataFrame:
 # --- loading ---------------------------------------------------------------------------
 
 
-def _file_loads(
+def file_loads(
     parsed: ParsedFile, entities: Iterable[str], duplicate: tuple[str, bool] | None = None
 ) -> list[FileLoad]:
     """What one parsed file contributes to each of ``entities``.
@@ -301,7 +301,7 @@ def load_new_files(
             landing.read_limits(),
             first_seen=lambda sha256, path=path: repository.first_attachment(sha256, path),
         )
-        for load in _file_loads(parsed, entities, _duplicate_mail(parsed, repository)):
+        for load in file_loads(parsed, entities, _duplicate_mail(parsed, repository)):
             outcome = repository.store(load, context.run.run_id)
             outcomes.append(outcome)
             context.log.info(
