@@ -18,10 +18,13 @@ RUN_ENDED = re.compile(r"^(Success|Failure|Canceled)$")
 
 
 def open_asset_graph(page: Page, base_url: str) -> None:
-    """The global asset lineage, each group collapsed to one box, with its asset statuses."""
+    """The global asset lineage, each group collapsed to one box."""
     page.goto(f"{base_url}/asset-groups")
     expect(materialize_all_button(page)).to_be_visible()
-    # A group box reads "N assets (fetching statuses)" until the statuses have loaded.
+
+
+def wait_for_statuses(page: Page) -> None:
+    """Once the group boxes are drawn: each reads "N assets (fetching statuses)" until then."""
     expect(page.get_by_text("fetching statuses")).to_have_count(0)
 
 

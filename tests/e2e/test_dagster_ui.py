@@ -97,6 +97,7 @@ def test_a_planner_materializes_everything_and_reads_the_schedule(
     assert [group for group in groups if group.startswith("raw_")]
     for group in groups:
         expect(ui.group_box(page, group)).to_be_visible()
+    ui.wait_for_statuses(page)
     screenshots.take(page, "01-asset-graph")
 
     run_id = materialize_everything(page, server.url, screenshots, "02-materialize-all")
