@@ -33,6 +33,27 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+# Markers of tests that need nothing from ../shared, so that in CI any skip of theirs, from
+# skip_or_fail or from anywhere else (an import, a helper), means a missing server or tool.
+MUST_RUN_IN_CI = ("e2e",)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    report = yield
+    must_run = [name for name in MUST_RUN_IN_CI if item.get_closest_marker(name)]
+    if report.skipped and must_run and servers_required() and not hasattr(report, "wasxfail"):
+        # A skip's report holds (file, line, "Skipped: <reason>").
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped ({reason}), but a test marked {must_run[0]} must run where "
+            "PHARMA_REQUIRE_SERVERS=1"
+        )
+    return report
+
+
 def case_dir(name: str) -> Path:
     folder = CASES / name
     if not folder.is_dir():
