@@ -301,6 +301,31 @@ def _disposition_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pharma_pipelines.warehouse.database import WarehouseSchemaError, describe, make_engine
+    from pharma_pipelines.warehouse.schema import head_revision, upgrade
+
+    engine = make_engine(_settings(args).warehouse_url)
+    print(f"warehouse: {describe(engine)}")
+    try:
+        before, after = upgrade(engine, args.revision)
+    except WarehouseSchemaError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"cannot migrate {describe(engine)}: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"already at revision {after} (newest: {head_revision()}); nothing to do")
+    else:
+        print(f"migrated from revision {before or 'none (empty database)'} to {after}")
+    return 0
+
+
 def _os_user() -> str | None:
     try:
         return getpass.getuser()
@@ -367,6 +392,20 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--threads", type=int, default=1)
     solve.add_argument("--seed", type=int, default=0)
     solve.set_defaults(handler=_solve)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="upgrade the warehouse schema to the newest revision (alembic upgrade head)",
+        description=(
+            "Apply the warehouse's Alembic revisions to the database of --warehouse or "
+            "PHARMA_WAREHOUSE_URL (default: the local SQLite file). The release's migration "
+            "task runs this before any new code. Exit 0 when the schema is at the revision, "
+            "2 when the database cannot be reached or is not a warehouse."
+        ),
+    )
+    migrate.add_argument("--warehouse", help="SQLAlchemy URL (default: PHARMA_WAREHOUSE_URL)")
+    migrate.add_argument("--revision", default="head", help="target revision (default: head)")
+    migrate.set_defaults(handler=_migrate)
 
     disposition = commands.add_parser(
         "disposition",

@@ -328,15 +328,21 @@ def _genuine_step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
         error = event.step_failure_data.error
         if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
             continue
-        errors.append(f"{event.step_key}: {_root_cause(error)}")
+        errors.append(f"{event.step_key}: {_step_error(error)}")
     return errors
 
 
-def _root_cause(error: Any) -> str:
-    """The innermost error's message: Dagster wraps the real cause in its own errors."""
+def _step_error(error: Any) -> str:
+    """The message of what the step raised, from under the errors Dagster wraps it in.
+
+    Dagster's wrappers (``Dagster*`` classes) say only that a step failed. The error below
+    them is the product's own or a library's; where the product chained a cause to its
+    error, its message already says what was being done and what went wrong, so the
+    unwrapping stops there rather than at the bare driver error underneath.
+    """
     if error is None:
         return "unknown error"
-    while error.cause is not None:
+    while error.cause is not None and error.cls_name.startswith("Dagster"):
         error = error.cause
     return error.message.strip()
 
@@ -506,7 +512,7 @@ def record_decision(
         reasons = [
             failure.user_failure_data.description
             if failure.user_failure_data is not None and failure.user_failure_data.description
-            else _root_cause(failure.error)
+            else _step_error(failure.error)
             for failure in (event.step_failure_data for event in result.get_step_failure_events())
         ]
         raise DispositionRefused("; ".join(reasons) or f"run {result.run_id} failed")

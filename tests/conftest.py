@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL, Engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -28,6 +32,27 @@ def skip_or_fail(reason: str) -> None:
     if servers_required():
         pytest.fail(f"{reason} (PHARMA_REQUIRE_SERVERS=1: this test must run here)")
     pytest.skip(reason)
+
+
+# Markers of tests that need nothing from ../shared, so that in CI any skip of theirs, from
+# skip_or_fail or from anywhere else (an import, a helper), means a missing server or tool.
+MUST_RUN_IN_CI = ("e2e",)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    report = yield
+    must_run = [name for name in MUST_RUN_IN_CI if item.get_closest_marker(name)]
+    if report.skipped and must_run and servers_required() and not hasattr(report, "wasxfail"):
+        # A skip's report holds (file, line, "Skipped: <reason>").
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped ({reason}), but a test marked {must_run[0]} must run where "
+            "PHARMA_REQUIRE_SERVERS=1"
+        )
+    return report
 
 
 def case_dir(name: str) -> Path:
@@ -110,3 +135,83 @@ def s3_bucket(s3_endpoint: str) -> str:
     name = "landing-" + uuid.uuid4().hex[:20]
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=name)
     return name
+
+
+# --- databases: in-memory SQLite for speed, PostgreSQL for fidelity ---------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> URL:
+    """The test server's URL (PHARMA_TEST_POSTGRES_URL), once it answers; else skip or fail."""
+    from sqlalchemy import create_engine, make_url, text
+
+    value = os.environ.get("PHARMA_TEST_POSTGRES_URL")
+    if not value:
+        skip_or_fail("PHARMA_TEST_POSTGRES_URL is not set: no PostgreSQL server for this test")
+    url = make_url(value)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as error:  # any connection failure means there is no server
+        skip_or_fail(f"PostgreSQL at {url.render_as_string()} is not reachable: {error}")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def new_postgres_database(postgres_server: URL) -> Iterator[Callable[[], str]]:
+    """Makes new, empty databases of this test's own on the test server (URLs with the
+    password); each is dropped after the test, sessions still open on it or not."""
+    from sqlalchemy import create_engine
+
+    # Pre-ping: the server is shared, and a session idle since set-up may have been ended.
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"pharma_t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return postgres_server.set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        with admin.connect() as connection:
+            for name in made:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(new_postgres_database: Callable[[], str]) -> str:
+    """A new, empty database of this test's own on the test server."""
+    return new_postgres_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty warehouse database, once SQLite (a file, so that several connections and
+    processes share it) and once PostgreSQL: for behaviour that must match on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An empty warehouse migrated to head: in-memory SQLite (fast), then a PostgreSQL
+    database of the test's own (what production runs): for behaviour that must match."""
+    from pharma_pipelines.warehouse.database import make_engine
+    from pharma_pipelines.warehouse.schema import upgrade
+
+    url = "sqlite://" if request.param == "sqlite" else request.getfixturevalue("postgres_database")
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()

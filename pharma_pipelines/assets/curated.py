@@ -223,7 +223,9 @@ lines = _single_source_asset(
     "sap/work_centers",
     CuratedLine,
     curate_lines,
-    "Production lines (SAP work centers) with their availability window and hours per day.",
+    "Production lines, one row per SAP work center (CRHD extract) with its plant, "
+    "description, availability window and hours per day (24 when the extract gives none). "
+    "Newest extract wins per work center.",
 )
 line_eligibility = _unit_aware_asset(
     "line_eligibility",

@@ -28,6 +28,7 @@ from pharma_pipelines.ingestion import (
     ParsedFile,
     classify,
     content_hash,
+    kind_summary,
     parse_file,
 )
 from pharma_pipelines.keys import (
@@ -55,6 +56,13 @@ from pharma_pipelines.warehouse.raw_repository import (
 UNRECOGNISED = "landing/unrecognised"
 MAX_REJECT_RATIO = 0.01
 OWNER = "team:data-platform"
+SOURCE_SYSTEMS = {
+    "sap": "SAP ERP",
+    "lims": "the LIMS",
+    "outlook": "the Outlook mailboxes that receive customers' orders",
+    "regulatory": "the US FDA's public product registers",
+}
+"""Where each source's extracts come from, as the asset catalogue names it."""
 
 
 @dg.asset(
@@ -63,6 +71,7 @@ OWNER = "team:data-platform"
     retry_policy=RAW_RETRY_POLICY,
     kinds={"python", "sql"},
     owners=[OWNER],
+    tags={"layer": "landing"},
     description=(
         "Every file version (path and SHA-256) that has reached the landing zone, with the "
         "extract kind it was classified as. Files that match no kind are quarantined here "
@@ -173,7 +182,7 @@ def _latest_inventory(warehouse: WarehouseResource) -> pd.DataFrame:
 # --- loading ---------------------------------------------------------------------------
 
 
-def _file_loads(
+def file_loads(
     parsed: ParsedFile, entities: Iterable[str], duplicate: tuple[str, bool] | None = None
 ) -> list[FileLoad]:
     """What one parsed file contributes to each of ``entities``.
@@ -303,7 +312,7 @@ def load_new_files(
             landing.read_limits(),
             first_seen=lambda sha256, path=path: repository.first_attachment(sha256, path),
         )
-        for load in _file_loads(parsed, entities, _duplicate_mail(parsed, repository)):
+        for load in file_loads(parsed, entities, _duplicate_mail(parsed, repository)):
             outcome = repository.store(load, context.run.run_id)
             outcomes.append(outcome)
             context.log.info(
@@ -374,12 +383,15 @@ def load_metadata(
 
 
 def _entity_description(entity: str) -> str:
-    source, name = entity.split("/", 1)
+    """What a raw table holds and where it comes from, for the catalogue reader."""
+    source = entity.split("/", 1)[0]
     return (
-        f"Raw {source.upper()} {name.replace('_', ' ')} rows, one per source record, every "
-        "value kept as the original text under its canonical field name, with lineage "
-        "(source file, content hash, row number, run). Rows that cannot be used are in "
-        "the reject table with their reason; unreadable files are quarantined."
+        f"Raw {kind_summary(entity)}, from {SOURCE_SYSTEMS[source]}. One row per source "
+        "record, every value kept as the original text under its canonical field name "
+        "(docs/raw-entities.md), with lineage: source file, content hash, row number, run. "
+        f"Stored in the warehouse table raw_record as entity {entity}; each landed file "
+        "version is loaded once. Rows that cannot be used are in raw_reject with the "
+        "reason; unreadable files are quarantined (loaded_file)."
     )
 
 

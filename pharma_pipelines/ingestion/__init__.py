@@ -15,7 +15,13 @@ from pharma_pipelines.ingestion.columnar import (
     read_typed,
     typed_extract,
 )
-from pharma_pipelines.ingestion.kinds import BUNDLE_KINDS, EMAIL_KIND, ENTITIES, SOURCES
+from pharma_pipelines.ingestion.kinds import (
+    BUNDLE_KINDS,
+    EMAIL_KIND,
+    ENTITIES,
+    SOURCES,
+    kind_summary,
+)
 from pharma_pipelines.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from pharma_pipelines.ingestion.model import (
     REJECT_RULES,
@@ -47,6 +53,7 @@ __all__ = [
     "TypedExtract",
     "classify",
     "content_hash",
+    "kind_summary",
     "parse_file",
     "read_typed",
     "typed_extract",

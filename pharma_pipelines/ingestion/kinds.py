@@ -34,6 +34,12 @@ BUNDLE_KINDS: dict[str, tuple[str, ...]] = {lims.SETUP_WORKBOOK: lims.SETUP_WORK
 
 SPECS_BY_ENTITY = {spec.entity: spec for spec in ALL_SPECS}
 
+
+def kind_summary(entity: str) -> str:
+    """What one extract kind holds, in a phrase naming its source tables or API."""
+    return SPECS_BY_ENTITY[entity].summary
+
+
 ENTITIES: tuple[str, ...] = tuple(spec.entity for spec in ALL_SPECS)
 
 SOURCES: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,5 @@
-"""The warehouse as a Dagster resource: one engine per URL, schema created on first use."""
+"""The warehouse as a Dagster resource: one engine per URL, its schema checked (or, for SQLite,
+migrated) on first use."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import dagster as dg
 from sqlalchemy import Engine
 
 from pharma_pipelines.warehouse.curated_repository import CuratedRepository
-from pharma_pipelines.warehouse.database import create_schema, make_engine
+from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.disposition_repository import DispositionRepository
 from pharma_pipelines.warehouse.planning_repository import PlanningRepository
 from pharma_pipelines.warehouse.quality_repository import QualityRepository
 from pharma_pipelines.warehouse.raw_repository import RawRepository
+from pharma_pipelines.warehouse.schema import prepare_schema
 
 
 @lru_cache(maxsize=8)
@@ -20,7 +22,7 @@ def _engine_for(url: str) -> Engine:
     # One engine per URL and process: an in-memory SQLite database lives only as long as
     # its engine, so every step of an in-process run must share the same one.
     engine = make_engine(url)
-    create_schema(engine)
+    prepare_schema(engine)
     return engine
 
 

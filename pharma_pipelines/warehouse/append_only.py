@@ -2,12 +2,12 @@
 
 The repositories only ever insert into an audit table, but an audit trail has to hold against
 a script or a person at a SQL prompt too, so triggers refuse UPDATE and DELETE; on PostgreSQL
-also TRUNCATE, which fires no row trigger. The DDL lives here and nowhere else: schema
-creation installs it when it creates a table (``attach``), and a migration that creates or
-repairs such a table runs the same statements (``trigger_statements``).
+also TRUNCATE, which fires no row trigger. The DDL lives here and nowhere else: the
+migration that creates such a table runs these statements (``trigger_statements``), and
+``metadata.create_all`` installs them too (``attach``) for a database built without Alembic.
 
 Triggers do not stop DROP TABLE or a superuser who drops the triggers first; production
-roles should also lack UPDATE, DELETE and TRUNCATE on these tables, and ``create_schema``
+roles should also lack UPDATE, DELETE and TRUNCATE on these tables, and ``schema.prepare_schema``
 refuses a warehouse whose audit table has lost its triggers (``missing_triggers``).
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, event, text
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
 
 # One PL/pgSQL function serves every append-only table; TG_TABLE_NAME and TG_OP name them.
-_PG_FUNCTION = "pharma_refuse_change"
+PG_FUNCTION = "pharma_refuse_change"
 
 
 def refusal(table: str, operation: str) -> str:
@@ -49,13 +49,13 @@ def trigger_statements(table: str, dialect: str) -> list[str]:
     # placeholder by the driver when the statement runs without parameters.
     message = refusal("' || TG_TABLE_NAME || '", "' || TG_OP || '")
     return [
-        f"CREATE OR REPLACE FUNCTION {_PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN RAISE EXCEPTION USING ERRCODE = 'restrict_violation', MESSAGE = '{message}'; "
         "END $$",
         f"CREATE TRIGGER {no_change} BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {_PG_FUNCTION}()",
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
         f"CREATE TRIGGER {no_remove} BEFORE TRUNCATE ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {_PG_FUNCTION}()",
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
     ]
 
 

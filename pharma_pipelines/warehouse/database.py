@@ -8,19 +8,26 @@ SQLite leaves off unless asked.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from pharma_pipelines.warehouse.append_only import missing_triggers
-from pharma_pipelines.warehouse.models import APPEND_ONLY_TABLES, DERIVED_TABLES, Base
+APPLICATION_NAME = "pharma-pipelines"
 
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # The name shows in pg_stat_activity, so an operator can tell the product's sessions.
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"application_name": APPLICATION_NAME}
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     database = parsed.database
@@ -40,65 +47,36 @@ def make_engine(url: str) -> Engine:
 
 
 class WarehouseSchemaError(RuntimeError):
-    """The warehouse was created by an earlier version and lacks columns this one needs."""
+    """The warehouse is not at the schema revision this version needs, or is unsafe to use."""
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables; a curated table whose columns changed is rebuilt.
+def describe(engine: Engine) -> str:
+    """The engine's URL without its password, for messages."""
+    return engine.url.render_as_string(hide_password=True)
 
-    Curated tables and their curation issues and exclusions are derived: every
-    materialization rebuilds them from the raw rows, so dropping one whose columns no
-    longer match its model loses nothing, and a warehouse
-    from an earlier version keeps working. Raw and planning tables are never dropped: when
-    one lacks a column, :class:`WarehouseSchemaError` says which, before any step writes;
-    so it does when an append-only table has lost the triggers that keep it so.
+
+class WarehouseConnectionLost(RuntimeError):
+    """The connection to the warehouse broke in the middle of a unit of work."""
+
+
+@contextmanager
+def connection_loss_explained(engine: Engine, doing: str) -> Generator[None]:
+    """Turn a dropped connection inside the block into :class:`WarehouseConnectionLost`.
+
+    The driver's own message ("server closed the connection unexpectedly") does not say
+    what was being done or whether anything was kept; this one does. Other errors pass.
     """
-    inspector = inspect(engine)
-    present = set(inspector.get_table_names())
-    tables = [Base.metadata.tables[model.__tablename__] for model in DERIVED_TABLES]
-    stale = [
-        table
-        for table in tables
-        if table.name in present
-        and {column["name"] for column in inspector.get_columns(table.name)}
-        != {column.name for column in table.columns}
-    ]
-    if stale:
-        Base.metadata.drop_all(engine, tables=stale)
-    Base.metadata.create_all(engine)
-    _refuse_missing_columns(engine)
-    _refuse_missing_triggers(engine)
-
-
-def _refuse_missing_columns(engine: Engine) -> None:
-    inspector = inspect(engine)
-    missing = {
-        table.name: sorted(needed - have)
-        for table in Base.metadata.sorted_tables
-        if (needed := {c.name for c in table.columns})
-        - (have := {c["name"] for c in inspector.get_columns(table.name)})
-    }
-    if missing:
-        where = "; ".join(f"{name} lacks {', '.join(cols)}" for name, cols in missing.items())
-        raise WarehouseSchemaError(
-            f"the warehouse at {engine.url.render_as_string(hide_password=True)} was created by "
-            f"an earlier version of pharma-pipelines ({where}). Its raw tables are kept, never "
-            "altered behind your back: point --warehouse at a new database, or, for a local "
-            "SQLite warehouse you can rebuild from the landing zone, delete its file"
-        )
-
-
-def _refuse_missing_triggers(engine: Engine) -> None:
-    with engine.connect() as connection:
-        missing = missing_triggers(connection, [m.__tablename__ for m in APPEND_ONLY_TABLES])
-    if missing:
-        where = "; ".join(f"{name} lacks {', '.join(lacking)}" for name, lacking in missing.items())
-        raise WarehouseSchemaError(
-            f"the warehouse at {engine.url.render_as_string(hide_password=True)} has an "
-            f"append-only table without its triggers ({where}): its rows could be changed "
-            "unnoticed. Restore the triggers (pharma_pipelines.warehouse.append_only."
-            "trigger_statements gives the DDL) before pharma-pipelines writes to it"
-        )
+    try:
+        yield
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        cause = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise WarehouseConnectionLost(
+            f"lost the connection to the warehouse at {describe(engine)} while {doing} "
+            f"({cause}): the server restarted or the connection was cut. The transaction was "
+            "rolled back, so none of it was stored; run again once the server answers"
+        ) from error
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -75,7 +76,16 @@ class LoadedFile(Base):
     """
 
     __tablename__ = "loaded_file"
-    __table_args__ = (UniqueConstraint("entity", "content_hash"),)
+    __table_args__ = (
+        UniqueConstraint("entity", "content_hash"),
+        CheckConstraint(
+            "status IN ('loaded', 'quarantined', 'duplicate')", name="ck_loaded_file_status"
+        ),
+        CheckConstraint(
+            "rows_read = rows_loaded + rows_rejected AND rows_loaded >= 0 AND rows_rejected >= 0",
+            name="ck_loaded_file_rows_reconcile",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(64), index=True)
@@ -97,7 +107,11 @@ class LoadedFile(Base):
 
 
 class RawRecord(Base):
-    """One source row, every value kept as the original text."""
+    """One source row, every value kept as the original text.
+
+    ``file_hash`` is the SHA-256 of the file the row was read from (``loaded_file``'s content
+    hash), so a raw row names its source bytes on its own, as an exported row must.
+    """
 
     __tablename__ = "raw_record"
     __table_args__ = (Index("ix_raw_record_entity_file", "entity", "file_id"),)
@@ -107,6 +121,7 @@ class RawRecord(Base):
     entity: Mapped[str] = mapped_column(String(64))
     row_number: Mapped[int]
     payload: Mapped[dict[str, Any]]
+    file_hash: Mapped[str] = mapped_column(String(64))
 
     file: Mapped[LoadedFile] = relationship(back_populates="records", lazy="raise")
 
@@ -546,5 +561,7 @@ CURATED_TABLES: tuple[type[Base], ...] = (
     CuratedChangeover,
 )
 
-DERIVED_TABLES: tuple[type[Base], ...] = (*CURATED_TABLES, CurationIssue, CurationExclusion)
-"""Tables every materialization rebuilds from raw rows: safe to drop when their columns change."""
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, typed as one (``__table__`` is typed as any FROM clause)."""
+    return Base.metadata.tables[model.__tablename__]

@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from pharma_pipelines.warehouse.bulk import upsert
 from pharma_pipelines.warehouse.models import (
     PlanningProblem,
     PlanningSchedule,
     PlanningScheduleLine,
+    table_of,
 )
 
 
@@ -47,24 +49,21 @@ class PlanningRepository:
         run_id: str,
     ) -> None:
         """Keep a plant's problem; the same problem again only becomes the latest once more."""
-        with Session(self._engine) as session, session.begin():
-            existing = session.scalar(
-                select(PlanningProblem).where(
-                    PlanningProblem.plant == plant, PlanningProblem.content_hash == content_hash
-                )
+        table = table_of(PlanningProblem)
+        now = _now()
+        with self._engine.begin() as connection:
+            statement = upsert(connection, table).values(
+                plant=plant,
+                content_hash=content_hash,
+                problem=problem,
+                order_count=order_count,
+                created_at=now,
+                run_id=run_id,
             )
-            if existing is not None:
-                existing.created_at = _now()
-                existing.run_id = run_id
-                return
-            session.add(
-                PlanningProblem(
-                    plant=plant,
-                    content_hash=content_hash,
-                    problem=problem,
-                    order_count=order_count,
-                    created_at=_now(),
-                    run_id=run_id,
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["plant", "content_hash"],
+                    set_={"created_at": now, "run_id": run_id},
                 )
             )
 

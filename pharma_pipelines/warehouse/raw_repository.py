@@ -1,8 +1,10 @@
 """Reads and writes of the landing and raw tables.
 
 A file version is loaded into an entity at most once: the unique (entity, content hash)
-constraint makes a second load of the same bytes a no-op, even when two runs race, and the
-rows of one file land in one transaction, all or nothing.
+constraint makes a second load of the same bytes a no-op, even when two runs race (the
+loser's ``INSERT ... ON CONFLICT DO NOTHING`` waits for the winner and then inserts
+nothing), and the rows of one file land in one transaction, all or nothing. Rows go in by
+COPY on PostgreSQL (``bulk``).
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, Select, func, insert, select
 from sqlalchemy.orm import Session
 
+from pharma_pipelines.warehouse.bulk import ProgressCallback, insert_rows, upsert
+from pharma_pipelines.warehouse.database import connection_loss_explained
 from pharma_pipelines.warehouse.models import (
     LandingFile,
     LoadedFile,
     RawAttachment,
     RawRecord,
     RawReject,
+    table_of,
 )
 
 LOADED = "loaded"
@@ -118,17 +122,11 @@ class RawRepository:
         run_id: str,
     ) -> bool:
         """Record a file version; returns False when it was already known."""
-        with Session(self._engine) as session:
-            existing = session.scalar(
-                select(LandingFile.id).where(
-                    LandingFile.relative_path == relative_path,
-                    LandingFile.content_hash == content_hash,
-                )
-            )
-            if existing is not None:
-                return False
-            session.add(
-                LandingFile(
+        table = table_of(LandingFile)
+        with self._engine.begin() as connection:
+            statement = (
+                upsert(connection, table)
+                .values(
                     relative_path=relative_path,
                     content_hash=content_hash,
                     size_bytes=size_bytes,
@@ -137,12 +135,10 @@ class RawRepository:
                     first_seen_at=_now(),
                     run_id=run_id,
                 )
+                .on_conflict_do_nothing(index_elements=["relative_path", "content_hash"])
+                .returning(table.c.id)
             )
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-        return True
+            return connection.execute(statement).first() is not None
 
     def loaded_hashes(self, entity: str) -> set[str]:
         with Session(self._engine) as session:
@@ -152,8 +148,16 @@ class RawRepository:
 
     # --- raw ---------------------------------------------------------------------------
 
-    def store(self, load: FileLoad, run_id: str) -> LoadOutcome:
-        """Store one file's rows, rejects and attachments in one transaction."""
+    def store(
+        self, load: FileLoad, run_id: str, on_progress: ProgressCallback | None = None
+    ) -> LoadOutcome:
+        """Store one file's rows, rejects and attachments in one transaction.
+
+        All or nothing: a failure, or a process killed half-way, leaves none of the file's
+        rows. Of two runs storing the same file version at once, one stores it and the
+        other waits on the unique (entity, content hash) index, then reports the first
+        one's load. ``on_progress`` hears how many rows have been sent, as they go.
+        """
         rows_loaded = len(load.rows)
         rows_rejected = len(load.rejects)
         status = (
@@ -164,79 +168,78 @@ class RawRepository:
             else LOADED
         )
         reason = load.quarantine_reason or load.duplicate_reason
-        with Session(self._engine) as session:
-            loaded = LoadedFile(
-                entity=load.entity,
-                relative_path=load.relative_path,
-                content_hash=load.content_hash,
-                status=status,
-                quarantine_reason=reason,
-                encoding=load.encoding,
-                layout=load.layout,
-                decimal_separator=load.decimal_separator,
-                notes=list(load.notes),
-                rows_read=rows_loaded + rows_rejected,
-                rows_loaded=rows_loaded,
-                rows_rejected=rows_rejected,
-                loaded_at=_now(),
-                run_id=run_id,
-            )
-            session.add(loaded)
-            try:
-                session.flush()
-            except IntegrityError:
+        files = table_of(LoadedFile)
+        doing = f"storing {load.relative_path} into {load.entity}"
+        with connection_loss_explained(self._engine, doing), self._engine.begin() as connection:
+            claimed = connection.execute(
+                upsert(connection, files)
+                .values(
+                    entity=load.entity,
+                    relative_path=load.relative_path,
+                    content_hash=load.content_hash,
+                    status=status,
+                    quarantine_reason=reason,
+                    encoding=load.encoding,
+                    layout=load.layout,
+                    decimal_separator=load.decimal_separator,
+                    notes=list(load.notes),
+                    rows_read=rows_loaded + rows_rejected,
+                    rows_loaded=rows_loaded,
+                    rows_rejected=rows_rejected,
+                    loaded_at=_now(),
+                    run_id=run_id,
+                )
+                .on_conflict_do_nothing(index_elements=["entity", "content_hash"])
+                .returning(files.c.id)
+            ).scalar()
+            if claimed is None:
                 # Another run stored this file version first: report what it stored.
-                session.rollback()
-                return self._outcome_of_existing(session, load)
-            # Core bulk inserts: the ORM unit of work is needlessly slow for 10^5 rows.
-            if load.rows:
-                session.execute(
-                    insert(RawRecord),
-                    [
-                        {
-                            "file_id": loaded.id,
-                            "entity": load.entity,
-                            "row_number": row.row_number,
-                            "payload": dict(row.values),
-                        }
-                        for row in load.rows
-                    ],
-                )
-            if load.rejects:
-                session.execute(
-                    insert(RawReject),
-                    [
-                        {
-                            "file_id": loaded.id,
-                            "entity": load.entity,
-                            "row_number": reject.row_number,
-                            "column_name": reject.column,
-                            "raw_value": reject.raw_value,
-                            "reason": reject.reason,
-                            "rule": reject.rule,
-                        }
-                        for reject in load.rejects
-                    ],
-                )
-            session.add_all(
-                RawAttachment(
-                    file_id=loaded.id,
-                    attachment_number=attachment.attachment_number,
-                    message_id=attachment.message_id,
-                    container_path=attachment.container_path,
-                    file_name=attachment.file_name,
-                    content_type=attachment.content_type,
-                    size_bytes=len(attachment.content),
-                    sha256=attachment.sha256,
-                    content=attachment.content,
-                )
-                for attachment in load.attachments
+                return self._outcome_of_existing(connection, load)
+            insert_rows(
+                connection,
+                table_of(RawRecord),
+                (
+                    (claimed, load.entity, row.row_number, row.values, load.content_hash)
+                    for row in load.rows
+                ),
+                ("file_id", "entity", "row_number", "payload", "file_hash"),
+                on_progress,
             )
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return self._outcome_of_existing(session, load)
+            insert_rows(
+                connection,
+                table_of(RawReject),
+                (
+                    (
+                        claimed,
+                        load.entity,
+                        reject.row_number,
+                        reject.column,
+                        reject.raw_value,
+                        reject.rule,
+                        reject.reason,
+                    )
+                    for reject in load.rejects
+                ),
+                ("file_id", "entity", "row_number", "column_name", "raw_value", "rule", "reason"),
+            )
+            if load.attachments:
+                connection.execute(
+                    insert(RawAttachment),
+                    [
+                        {
+                            "file_id": claimed,
+                            "attachment_number": attachment.attachment_number,
+                            "message_id": attachment.message_id,
+                            "container_path": attachment.container_path,
+                            "file_name": attachment.file_name,
+                            "content_type": attachment.content_type,
+                            "size_bytes": len(attachment.content),
+                            "sha256": attachment.sha256,
+                            "content": attachment.content,
+                        }
+                        for attachment in load.attachments
+                    ],
+                )
         return LoadOutcome(
             entity=load.entity,
             relative_path=load.relative_path,
@@ -248,9 +251,10 @@ class RawRepository:
             already_loaded=False,
         )
 
-    def _outcome_of_existing(self, session: Session, load: FileLoad) -> LoadOutcome:
-        existing = session.scalars(
-            select(LoadedFile).where(
+    @staticmethod
+    def _outcome_of_existing(connection: Connection, load: FileLoad) -> LoadOutcome:
+        existing = connection.execute(
+            select(table_of(LoadedFile)).where(
                 LoadedFile.entity == load.entity, LoadedFile.content_hash == load.content_hash
             )
         ).one()
@@ -327,21 +331,19 @@ class RawRepository:
         with Session(self._engine) as session:
             return set(session.scalars(statement))
 
-    def records_frame(self, entity: str) -> pd.DataFrame:
-        """The current raw rows of an entity as text columns plus lineage.
+    @staticmethod
+    def records_statement(entity: str) -> Select[Any]:
+        """The query behind :meth:`records_frame`, the read of every curated table.
 
-        Current means: of each file path, only its newest loaded version; a file that was
-        overwritten withdraws the rows of its earlier versions (they stay in the table for
-        lineage). Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order,
-        so a larger id is a newer extract), ``source_file``, ``row_number``, ``layout`` and
-        the file's ``decimal_separator`` as the raw layer decided it.
+        It is served by ``ix_raw_record_entity_file`` (entity, then file) and
+        ``ix_loaded_file_entity``; the test suite asserts that plan on a large table.
         """
         newest = (
             select(func.max(LoadedFile.id))
             .where(LoadedFile.entity == entity)
             .group_by(LoadedFile.relative_path)
         )
-        statement = (
+        return (
             select(
                 RawRecord.id,
                 RawRecord.file_id,
@@ -355,6 +357,45 @@ class RawRepository:
             .where(RawRecord.entity == entity, RawRecord.file_id.in_(newest))
             .order_by(RawRecord.file_id, RawRecord.row_number)
         )
+
+    @staticmethod
+    def lineage_statement(raw_record_ids: Iterable[int]) -> Select[Any]:
+        """The query behind :meth:`lineage`: raw rows by id, with the load they came in."""
+        return (
+            select(
+                RawRecord.id.label("raw_record_id"),
+                RawRecord.entity,
+                LoadedFile.relative_path.label("source_file"),
+                RawRecord.file_hash,
+                RawRecord.row_number,
+                LoadedFile.loaded_at,
+                LoadedFile.run_id,
+                RawRecord.payload,
+            )
+            .join(LoadedFile, LoadedFile.id == RawRecord.file_id)
+            .where(RawRecord.id.in_(sorted(set(raw_record_ids))))
+            .order_by(RawRecord.id)
+        )
+
+    def lineage(self, raw_record_ids: Iterable[int]) -> pd.DataFrame:
+        """Where curated rows came from: for each raw row id (a curated row's
+        ``raw_record_ids``), its entity, source file and SHA-256, row number, when and in
+        which run it was loaded, and the original values."""
+        statement = self.lineage_statement(raw_record_ids)
+        with self._engine.connect() as connection:
+            result = connection.execute(statement)
+            return pd.DataFrame(result.all(), columns=pd.Index(list(result.keys())))
+
+    def records_frame(self, entity: str) -> pd.DataFrame:
+        """The current raw rows of an entity as text columns plus lineage.
+
+        Current means: of each file path, only its newest loaded version; a file that was
+        overwritten withdraws the rows of its earlier versions (they stay in the table for
+        lineage). Lineage columns: ``raw_record_id``, ``file_id`` (ascending in load order,
+        so a larger id is a newer extract), ``source_file``, ``row_number``, ``layout`` and
+        the file's ``decimal_separator`` as the raw layer decided it.
+        """
+        statement = self.records_statement(entity)
         records: list[dict[str, Any]] = []
         with Session(self._engine) as session:
             rows = session.execute(statement).all()

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import create_engine, text
 
 from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import RunSummary, materialize_all
 from pharma_pipelines.settings import PlatformSettings
-from pharma_pipelines.warehouse.models import Base
-from tests.conftest import BROKEN_LANDING, skip_or_fail
+from pharma_pipelines.warehouse.database import make_engine
+from pharma_pipelines.warehouse.schema import upgrade
+from tests.conftest import BROKEN_LANDING
 from tests.landing_zones import FolderZone, S3Zone
 
 
@@ -43,20 +42,14 @@ def settings_for(landing: Path, base: PlatformSettings) -> PlatformSettings:
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    url = os.environ.get("PHARMA_TEST_POSTGRES_URL")
-    if not url:
-        skip_or_fail("PHARMA_TEST_POSTGRES_URL is not set: no PostgreSQL server for this test")
-    engine = create_engine(url)
+def postgres_url(postgres_database: str) -> str:
+    """A warehouse database of this test's own on the test server, migrated to head."""
+    engine = make_engine(postgres_database)
     try:
-        with engine.begin() as connection:
-            connection.execute(text("select 1"))
-        Base.metadata.drop_all(engine)
-    except Exception as error:  # any connection failure means there is no server
-        skip_or_fail(f"PostgreSQL at {url} is not reachable: {error}")
+        upgrade(engine)
     finally:
         engine.dispose()
-    return url
+    return postgres_database
 
 
 @pytest.fixture(autouse=True)

@@ -4,32 +4,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pharma_pipelines.warehouse.append_only import refusal, trigger_statements
-from pharma_pipelines.warehouse.database import WarehouseSchemaError, create_schema, make_engine
+from pharma_pipelines.warehouse.database import WarehouseSchemaError, make_engine
 from pharma_pipelines.warehouse.disposition_repository import (
     Decision,
     DispositionRepository,
     DispositionToRecord,
     InvalidDisposition,
 )
+from pharma_pipelines.warehouse.schema import prepare_schema
 
 TABLE = "check_disposition"
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request) -> Iterator[Engine]:
-    url = "sqlite://" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
+@pytest.fixture
+def engine(warehouse_engine: Engine) -> Engine:
+    """The decisions table must refuse changes alike on in-memory SQLite and PostgreSQL."""
+    return warehouse_engine
 
 
 def a_decision(**changes: object) -> DispositionToRecord:
@@ -92,7 +89,7 @@ def test_the_database_refuses_to_change_or_remove_a_decision(engine, statement):
 @pytest.mark.postgres
 def test_postgres_also_refuses_truncate(postgres_url):
     engine = make_engine(postgres_url)
-    create_schema(engine)
+    prepare_schema(engine)
     repository = DispositionRepository(engine)
     recorded = repository.add(a_decision())
     with pytest.raises(DBAPIError, match=refusal(TABLE, "TRUNCATE")), engine.begin() as c:
@@ -170,7 +167,7 @@ def test_decisions_are_found_for_exactly_the_data_they_are_about(engine):
 
 def test_a_row_changed_behind_the_triggers_fails_its_hash_and_the_schema_is_refused(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
-    create_schema(engine)
+    prepare_schema(engine)
     repository = DispositionRepository(engine)
     repository.add(a_decision())
 
@@ -182,9 +179,9 @@ def test_a_row_changed_behind_the_triggers_fails_its_hash_and_the_schema_is_refu
     assert not altered.intact
 
     with pytest.raises(WarehouseSchemaError, match=f"{TABLE} lacks {TABLE}_no_update"):
-        create_schema(engine)
+        prepare_schema(engine)
     with engine.begin() as connection:
         for statement in trigger_statements(TABLE, "sqlite"):
             connection.execute(text(statement))
-    create_schema(engine)
+    prepare_schema(engine)
     engine.dispose()

@@ -1,7 +1,7 @@
 import pytest
 
 from pharma_pipelines.warehouse.curated_repository import CuratedRepository
-from pharma_pipelines.warehouse.database import create_schema, make_engine
+from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.models import CuratedProduct
 from pharma_pipelines.warehouse.raw_repository import (
     FileLoad,
@@ -9,14 +9,13 @@ from pharma_pipelines.warehouse.raw_repository import (
     RejectToStore,
     RowToStore,
 )
+from pharma_pipelines.warehouse.schema import prepare_schema
 
 
 @pytest.fixture
-def engine():
-    engine = make_engine("sqlite://")
-    create_schema(engine)
-    yield engine
-    engine.dispose()
+def engine(warehouse_engine):
+    """Every repository test runs on in-memory SQLite and on PostgreSQL: they must agree."""
+    return warehouse_engine
 
 
 def a_load(content_hash: str = "h1") -> FileLoad:
@@ -58,6 +57,18 @@ def test_identifiers_survive_the_round_trip_as_text(engine):
     assert rejects[["row", "column"]].values.tolist() == [[4, "material"]]
 
 
+def test_a_landing_file_version_is_recorded_once(engine):
+    repository = RawRepository(engine)
+    assert repository.record_landing_file("sap/MARA.csv", "h1", 10, "k", "", "run-1") is True
+    assert repository.record_landing_file("sap/MARA.csv", "h1", 10, "k", "", "run-2") is False
+    assert repository.record_landing_file("sap/MARA.csv", "h2", 11, "k", "", "run-2") is True
+    inventory = repository.landing_files()
+    assert sorted((f.content_hash, f.run_id) for f in inventory) == [
+        ("h1", "run-1"),
+        ("h2", "run-2"),
+    ]
+
+
 def test_a_new_version_of_the_same_path_withdraws_the_old_rows(engine):
     repository = RawRepository(engine)
     repository.store(a_load("h1"), "run-1")
@@ -86,25 +97,21 @@ def test_curated_replace_swaps_rows_and_issues_together(engine):
     assert repository.issues(CuratedProduct).empty
 
 
-def test_a_curated_table_from_an_older_schema_is_rebuilt_and_raw_tables_are_kept():
-    from sqlalchemy import inspect, text
+def test_a_warehouse_without_migration_history_is_refused_and_left_as_it_was():
+    from sqlalchemy import text
 
     from pharma_pipelines.warehouse.database import WarehouseSchemaError
 
     engine = make_engine("sqlite://")
     with engine.begin() as connection:
-        connection.execute(
-            text("CREATE TABLE curated_qc_result (id INTEGER PRIMARY KEY, batch TEXT)")
-        )
         connection.execute(text("CREATE TABLE raw_reject (id INTEGER PRIMARY KEY, kept TEXT)"))
         connection.execute(text("INSERT INTO raw_reject (kept) VALUES ('yes')"))
-    # The raw table is neither dropped nor altered: the load is refused, naming what lacks.
-    with pytest.raises(WarehouseSchemaError, match=r"raw_reject lacks .*rule"):
-        create_schema(engine)
-    columns = {c["name"] for c in inspect(engine).get_columns("curated_qc_result")}
-    assert {"status", "is_final", "superseded_by", "had_oos"} <= columns
+    with pytest.raises(WarehouseSchemaError, match=r"raw_reject.*no migration history"):
+        prepare_schema(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kept FROM raw_reject")).scalar() == "yes"
+        tables = connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        assert tables.scalars().all() == ["raw_reject"]
     engine.dispose()
 
 
@@ -155,3 +162,49 @@ def test_problems_are_kept_per_plant(engine):
     assert repository.latest_problem("0200").content_hash == "h2"
     assert repository.latest_problem("0300") is None
     assert repository.problem_by_hash("0200", "h1").plant == "0200"
+
+
+def test_the_same_problem_again_becomes_the_latest_once_more_and_is_kept_once(engine):
+    from sqlalchemy import func, select
+
+    from pharma_pipelines.warehouse.models import PlanningProblem
+    from pharma_pipelines.warehouse.planning_repository import PlanningRepository
+
+    repository = PlanningRepository(engine)
+    repository.save_problem("0100", "h1", {"name": "a"}, 1, "run-1")
+    repository.save_problem("0100", "h2", {"name": "b"}, 2, "run-2")
+    repository.save_problem("0100", "h1", {"name": "a"}, 1, "run-3")
+    latest = repository.latest_problem("0100")
+    assert (latest.content_hash, latest.run_id) == ("h1", "run-3")
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(PlanningProblem)).scalar() == 2
+
+
+def test_text_with_copy_s_delimiters_and_escapes_survives_the_round_trip(engine):
+    # On PostgreSQL rows go in by COPY, whose text format gives tab, newline, carriage
+    # return and backslash a meaning; \N is its NULL. Each must come back as written.
+    awkward = {
+        "tab": "a\tb",
+        "lines": "a\nb\r\nc",
+        "backslash": "C:\\landing\\MARA.csv",
+        "null_marker": "\\N",
+        "quotes": 'say "yes"',
+        "umlaut": "Köln-Süd 2–8 °C",
+        "empty": "",
+    }
+    load = FileLoad(
+        entity="sap/material_master",
+        relative_path="sap/MARA\tweird.csv",
+        content_hash="h1",
+        encoding="utf-8",
+        layout="csv",
+        rows=[RowToStore(2, awkward)],
+        rejects=[RejectToStore(3, "material", "\\N\t\n", "odd value", "value.required")],
+    )
+    repository = RawRepository(engine)
+    repository.store(load, "run-1")
+    [record] = repository.records_frame("sap/material_master").to_dict("records")
+    assert {key: record[key] for key in awkward} == awkward
+    assert record["source_file"] == "sap/MARA\tweird.csv"
+    [reject] = repository.rejects_frame("sap/material_master").to_dict("records")
+    assert reject["raw_value"] == "\\N\t\n"
