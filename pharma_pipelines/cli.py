@@ -23,7 +23,12 @@ from pharma_pipelines.settings import (
 def _settings(args: argparse.Namespace) -> PlatformSettings:
     overrides: dict[str, object] = {}
     if getattr(args, "landing", None):
-        overrides["landing_zone"] = str(Path(args.landing).expanduser().resolve())
+        # An s3:// URL is not a path: resolving it would glue it to the working folder.
+        overrides["landing_zone"] = (
+            args.landing
+            if args.landing.startswith("s3://")
+            else str(Path(args.landing).expanduser().resolve())
+        )
     if getattr(args, "warehouse", None):
         overrides["warehouse_url"] = args.warehouse
     elif "landing_zone" in overrides and "PHARMA_WAREHOUSE_URL" not in os.environ:
@@ -341,7 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     materialize = commands.add_parser(
         "materialize", help="materialize the whole asset graph in process and print a summary"
     )
-    materialize.add_argument("--landing", help="landing-zone folder (default: bundled sample)")
+    materialize.add_argument(
+        "--landing", help="landing-zone folder or s3://bucket/prefix/ (default: bundled sample)"
+    )
     materialize.add_argument("--warehouse", help="SQLAlchemy URL (default: SQLite in ./data)")
     materialize.add_argument("--report", help="also write the summary as JSON to this file")
     materialize.add_argument("--time-limit", type=float, help="solver time limit in seconds")

@@ -12,22 +12,27 @@ from pharma_pipelines.assets import asset_definitions
 from pharma_pipelines.assets.steward_digest import checks_by_partition, steward_digest_asset
 from pharma_pipelines.resources import (
     FreshnessResource,
-    LandingZoneResource,
+    LandingZone,
     NotifierResource,
     SolverResource,
     WarehouseResource,
+    landing_zone_for,
 )
 from pharma_pipelines.sensors import (
     check_failure_alerts,
+    graph_automation_sensor,
     landing_zone_sensor,
+    run_failure_alerts,
     steward_digest_schedule,
 )
 from pharma_pipelines.settings import PlatformSettings, load_settings
 
 
-def landing_zone(settings: PlatformSettings) -> LandingZoneResource:
-    return LandingZoneResource(
-        root=settings.landing_zone,
+def landing_zone(settings: PlatformSettings) -> LandingZone:
+    """A local folder, or an S3 prefix when the setting is an ``s3://`` URL."""
+    return landing_zone_for(
+        settings.landing_zone,
+        endpoint_url=settings.landing_zone_endpoint_url,
         max_mail_bytes=settings.mail_max_bytes,
         max_attachment_bytes=settings.mail_attachment_max_bytes,
         max_inflated_bytes=settings.mail_inflated_max_bytes,
@@ -75,7 +80,9 @@ def build_resources(settings: PlatformSettings) -> dict[str, dg.ConfigurableReso
 
 
 def build_definitions(settings: PlatformSettings) -> dg.Definitions:
-    assets, checks, jobs = asset_definitions(settings.plants)
+    assets, checks, jobs = asset_definitions(
+        settings.plants, settings.planning_cron, settings.plant_timezone
+    )
     digest = steward_digest_asset(
         checks_by_partition([*assets, *checks]),
         settings.plants,
@@ -87,7 +94,12 @@ def build_definitions(settings: PlatformSettings) -> dg.Definitions:
         assets=[*assets, digest],
         asset_checks=checks,
         jobs=jobs,
-        sensors=[landing_zone_sensor, check_failure_alerts],
+        sensors=[
+            landing_zone_sensor,
+            graph_automation_sensor(),
+            check_failure_alerts,
+            run_failure_alerts,
+        ],
         schedules=[steward_digest_schedule(settings.digest_cron, settings.plant_timezone)],
         resources=build_resources(settings),
         # One process per run: steps are short and share the warehouse engine; the

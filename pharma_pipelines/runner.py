@@ -32,7 +32,7 @@ from pharma_pipelines.assets.dispositions import (
     failed_checks,
 )
 from pharma_pipelines.definitions import build_definitions, landing_zone
-from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
+from pharma_pipelines.resources import LandingZone, WarehouseResource
 from pharma_pipelines.settings import DEFAULT_DATA_DIR, PlatformSettings
 from pharma_pipelines.warehouse.database import WarehouseSchemaError
 from pharma_pipelines.warehouse.disposition_repository import Disposition
@@ -167,10 +167,12 @@ def materialize_all(
     )
     try:
         landing.describe()
-    except FileNotFoundError as error:
+        first_file = next(iter(landing.entries()), None)
+    except OSError as error:
+        # A folder that is not there, a bucket that is not there or refuses the listing.
         summary.errors.append(str(error))
         return summary
-    if next(iter(landing.entries()), None) is None:
+    if first_file is None:
         summary.errors.append(
             f"the landing zone {landing.describe()!r} holds no files: nothing could be read"
         )
@@ -367,7 +369,7 @@ def _rejected_rows(warehouse: WarehouseResource, files: list[FileAccount]) -> li
 
 
 def _file_accounts(
-    landing: LandingZoneResource, warehouse: WarehouseResource, run_id: str = ""
+    landing: LandingZone, warehouse: WarehouseResource, run_id: str = ""
 ) -> list[FileAccount]:
     """How each file now in the landing zone was accounted for, in whichever run."""
     repository = warehouse.raw()

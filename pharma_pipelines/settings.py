@@ -31,7 +31,14 @@ class PlatformSettings(BaseSettings):
 
     landing_zone: str = Field(
         default=str(BUNDLED_LANDING_ZONE),
-        description="Folder (or s3://bucket/prefix) where extract files land.",
+        description="Folder (or s3://bucket/prefix/) where extract files land.",
+    )
+    landing_zone_endpoint_url: str | None = Field(
+        default=None,
+        description=(
+            "Endpoint of an S3-compatible server for an s3:// landing zone; empty for AWS "
+            "itself (the region and credentials then come from boto3's usual chain)."
+        ),
     )
     warehouse_url: str = Field(
         default=f"sqlite:///{DEFAULT_DATA_DIR / 'warehouse.sqlite'}",
@@ -156,6 +163,13 @@ class PlatformSettings(BaseSettings):
         default=1.0,
         ge=0,
         description="Pause before the second webhook try; it doubles before each further one.",
+    )
+    planning_cron: str = Field(
+        default="0 5 * * *",
+        description=(
+            "When automation rebuilds each plant's problem and solves its schedule (cron, in "
+            "the plant time zone), besides whenever the production orders change."
+        ),
     )
     digest_cron: str = Field(
         default="0 6 * * *",

@@ -1,4 +1,4 @@
-"""Delivery channels for failed-check notifications: SMTP e-mail and an HTTP webhook.
+"""Delivery channels for notifications (failed checks, failed runs): SMTP e-mail, a webhook.
 
 A channel either delivers one notification or raises ``DeliveryError`` saying where and
 why; it never half-succeeds silently. The webhook retries what may pass on a second try
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pharma_pipelines.alerting.message import email_message, webhook_payload
-from pharma_pipelines.alerting.model import CheckFailure
+from pharma_pipelines.alerting.model import Notice
 
 
 class DeliveryError(Exception):
@@ -39,7 +39,7 @@ class Channel(Protocol):
     @property
     def name(self) -> str: ...
 
-    def send(self, failure: CheckFailure) -> str | None: ...
+    def send(self, failure: Notice) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class SmtpChannel:
                 "(PHARMA_ALERT_SMTP_PASSWORD by default)"
             )
 
-    def send(self, failure: CheckFailure) -> str | None:
+    def send(self, failure: Notice) -> str | None:
         message = email_message(failure, self.sender, self.recipients)
         where = f"SMTP server {self.host}:{self.port}"
         try:
@@ -142,7 +142,7 @@ class WebhookChannel:
         if self.attempts < 1:
             raise ValueError(f"webhook attempts must be at least 1, got {self.attempts}")
 
-    def send(self, failure: CheckFailure) -> str | None:
+    def send(self, failure: Notice) -> str | None:
         body = json.dumps(webhook_payload(failure)).encode("utf-8")
         headers = {"Content-Type": "application/json", "User-Agent": "pharma-pipelines"}
         if self.token:

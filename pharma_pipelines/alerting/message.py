@@ -14,10 +14,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from pharma_pipelines.alerting.model import FIRST_ROWS, CheckFailure
+from pharma_pipelines.alerting.model import FIRST_ROWS, CheckFailure, Notice, RunFailure
 
 PRODUCT = "pharma-pipelines"
 PAYLOAD_SCHEMA = "pharma-pipelines/check-failure/1"
+RUN_PAYLOAD_SCHEMA = "pharma-pipelines/run-failure/1"
+# An error's text can be a long traceback; the run page keeps all of it.
+ERROR_CHARS = 2000
 
 
 def subject(failure: CheckFailure) -> str:
@@ -57,20 +60,57 @@ def text_body(failure: CheckFailure) -> str:
     return "\n".join(lines) + "\n"
 
 
-def email_message(failure: CheckFailure, sender: str, recipients: Sequence[str]) -> EmailMessage:
+def run_subject(failure: RunFailure) -> str:
+    # The run id is in the body: a subject longer than a header line is folded.
+    return f"[{PRODUCT}] run failed: {failure.what}"
+
+
+def run_text_body(failure: RunFailure) -> str:
+    facts = [
+        ("Assets", ", ".join(failure.failed_assets) or None),
+        ("Partition", failure.partition),
+        ("Job", failure.job),
+        ("Run", failure.run_id),
+        ("Failed", f"{failure.failed_at:%Y-%m-%d %H:%M:%S %Z}"),
+        ("Run in the UI", failure.run_url),
+    ]
+    width = max(len(label) for label, _ in facts) + 2
+    lines = [
+        f"The run {failure.run_id} failed.",
+        "",
+        *(f"{label + ':':<{width}}{value}" for label, value in facts if value is not None),
+        "",
+        "Error:",
+        _clip(failure.error),
+    ]
+    for step in failure.steps:
+        lines += ["", f"Step {step.step} ({', '.join(step.assets) or 'no asset'}):"]
+        lines += [_clip(step.error)]
+    return "\n".join(lines) + "\n"
+
+
+def email_message(failure: Notice, sender: str, recipients: Sequence[str]) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = subject(failure)
+    message["Subject"] = (
+        run_subject(failure) if isinstance(failure, RunFailure) else subject(failure)
+    )
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or None)
+    if isinstance(failure, RunFailure):
+        message["X-Pharma-Failed-Run"] = failure.run_id
+        message.set_content(run_text_body(failure))
+        return message
     if failure.storage_id is not None:
         message["X-Pharma-Check-Evaluation"] = str(failure.storage_id)
     message.set_content(text_body(failure))
     return message
 
 
-def webhook_payload(failure: CheckFailure) -> dict[str, Any]:
+def webhook_payload(failure: Notice) -> dict[str, Any]:
+    if isinstance(failure, RunFailure):
+        return run_webhook_payload(failure)
     shown = failure.failing_rows.first(FIRST_ROWS)
     return {
         "schema": PAYLOAD_SCHEMA,
@@ -98,3 +138,30 @@ def _rows_note(failure: CheckFailure, shown: int) -> str:
     if failure.failed_count is not None and failure.failed_count > shown:
         return f"{shown} of {failure.failed_count}"
     return str(shown)
+
+
+def run_webhook_payload(failure: RunFailure) -> dict[str, Any]:
+    """The JSON body for a failed run; ``id`` is the run id, the same if it is ever resent."""
+    return {
+        "schema": RUN_PAYLOAD_SCHEMA,
+        "id": failure.run_id,
+        "summary": run_subject(failure),
+        "assets": list(failure.failed_assets),
+        "partition": failure.partition,
+        "job": failure.job,
+        "run_id": failure.run_id,
+        "failed_at": failure.failed_at.isoformat(),
+        "error": _clip(failure.error),
+        "steps": [
+            {"step": step.step, "assets": list(step.assets), "error": _clip(step.error)}
+            for step in failure.steps
+        ],
+        "run_url": failure.run_url,
+    }
+
+
+def _clip(text: str) -> str:
+    text = text.strip()
+    if len(text) <= ERROR_CHARS:
+        return text
+    return text[:ERROR_CHARS] + f"... ({len(text) - ERROR_CHARS} more characters in the run's log)"

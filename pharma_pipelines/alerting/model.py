@@ -88,6 +88,64 @@ class CheckFailure:
         return f"{self.failed_count} of {self.total}"
 
 
+@dataclass(frozen=True)
+class FailedStep:
+    """One step of a failed run: its key, the assets it was to materialize, its error."""
+
+    step: str
+    assets: tuple[str, ...]
+    error: str
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """A run that failed: which assets it was materializing, where and why it failed.
+
+    ``error`` is the run's own failure message; ``steps`` the steps that failed, each with
+    its error (the cause of a retried step is its last try's).
+    """
+
+    run_id: str
+    job: str
+    assets: tuple[str, ...]
+    failed_at: dt.datetime
+    error: str
+    steps: tuple[FailedStep, ...] = ()
+    partition: str | None = None
+    run_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.failed_at.tzinfo is None:
+            raise ValueError(
+                f"RunFailure.failed_at {self.failed_at.isoformat()} has no time zone; "
+                "failure times must be timezone-aware (UTC)"
+            )
+
+    @property
+    def failed_assets(self) -> tuple[str, ...]:
+        """The assets of the failed steps, else every asset of the run."""
+        found = tuple(dict.fromkeys(asset for step in self.steps for asset in step.assets))
+        return found or self.assets
+
+    @property
+    def what(self) -> str:
+        """The failed assets (``[partition]`` after them when partitioned), else the job."""
+        shown = ", ".join(self.failed_assets[:3]) or self.job
+        if len(self.failed_assets) > 3:
+            shown += f" and {len(self.failed_assets) - 3} more"
+        if self.partition:
+            shown += f"[{self.partition}]"
+        return shown
+
+    @property
+    def target(self) -> str:
+        return f"{self.what} in run {self.run_id[:8]}"
+
+
+Notice = CheckFailure | RunFailure
+"""What the channels deliver: a failed check evaluation or a failed run."""
+
+
 def rows_from_markdown(text: str) -> FailingRows:
     """The rows of a Markdown table as written by the checks (escaped ``\\|`` in values).
 

@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from pharma_pipelines.assets.automation import curated_condition
 from pharma_pipelines.assets.checks_support import markdown_table, policy_args, to_check_result
 from pharma_pipelines.assets.expectation_checks import suite_checks
 from pharma_pipelines.assets.raw import OWNER
@@ -131,6 +132,7 @@ def _curated_asset(
         owners=[OWNER],
         tags={"layer": "curated"},
         description=description,
+        automation_condition=curated_condition(),
     )
 
 

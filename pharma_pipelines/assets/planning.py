@@ -27,6 +27,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from pharma_pipelines.assets import planning_checks as checks
+from pharma_pipelines.assets.automation import problem_condition, schedule_condition
 from pharma_pipelines.assets.checks_support import markdown_table, policy_args
 from pharma_pipelines.assets.dispositions import Guard, Hold, held_back_message, holds
 from pharma_pipelines.assets.planning_checks import SOLVED, latest_problem, schedule_version
@@ -72,6 +73,9 @@ from pharma_pipelines.warehouse.planning_repository import (
 # the same, so that a batch table failing its blocking release checks holds the plan back,
 # in the same run and in later ones: a plant must not be planned while its quality records
 # say a batch was released against a standing out-of-specification result.
+DEFAULT_PLANNING_CRON = "0 5 * * *"
+SOLVE_POOL = "planning_solve"
+
 PROBLEM_DEPS = [
     curated_key("production_orders"),
     curated_key("products"),
@@ -382,9 +386,15 @@ def _schedule_lines(problem: SchedulingProblem, schedule: Schedule) -> list[Sche
 
 
 def planning_definitions(
-    plants: Sequence[str], upstream_checks: Sequence[dg.AssetsDefinition] = ()
+    plants: Sequence[str],
+    upstream_checks: Sequence[dg.AssetsDefinition] = (),
+    cron: str = DEFAULT_PLANNING_CRON,
+    timezone: str = "Europe/Berlin",
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """The planning assets and their checks, partitioned by ``plants``.
+
+    Automation rebuilds each plant's problem on ``cron`` (in ``timezone``) and when the
+    production orders change, and solves each new problem (``assets.automation``).
 
     The problem refuses to build while a blocking check among ``upstream_checks`` on one of
     its inputs has most recently failed, unless a data steward accepted that failure; the
@@ -470,6 +480,7 @@ def planning_definitions(
         key=PROBLEM_KEY,
         deps=PROBLEM_DEPS,
         partitions_def=partitions,
+        automation_condition=problem_condition(cron, timezone),
         group_name="planning",
         kinds={"python", "pydantic"},
         owners=[OWNER],
@@ -487,6 +498,10 @@ def planning_definitions(
         key=SCHEDULE_KEY,
         deps=[PROBLEM_KEY],
         partitions_def=partitions,
+        automation_condition=schedule_condition(),
+        # Solves share one pool: `dagster instance concurrency set planning_solve N` caps
+        # how many run at once on an instance; one per plant is the run queue's rule.
+        pool=SOLVE_POOL,
         group_name="planning",
         kinds={"python", "mip"},
         owners=[OWNER],

@@ -19,6 +19,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from pharma_pipelines.assets.automation import RAW_RETRY_POLICY
 from pharma_pipelines.assets.checks_support import policy_args, to_check_result
 from pharma_pipelines.ingestion import (
     EMAIL_KIND,
@@ -39,7 +40,7 @@ from pharma_pipelines.keys import (
 )
 from pharma_pipelines.quality.policy import CheckFamily
 from pharma_pipelines.quality.rules import ratio_at_most, rows_reconcile
-from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
+from pharma_pipelines.resources import LandingZone, WarehouseResource
 from pharma_pipelines.warehouse.raw_repository import (
     DUPLICATE,
     LOADED,
@@ -67,6 +68,7 @@ SOURCE_SYSTEMS = {
 @dg.asset(
     key=INVENTORY_KEY,
     group_name="landing",
+    retry_policy=RAW_RETRY_POLICY,
     kinds={"python", "sql"},
     owners=[OWNER],
     tags={"layer": "landing"},
@@ -78,7 +80,7 @@ SOURCE_SYSTEMS = {
 )
 def file_inventory(
     context: dg.AssetExecutionContext,
-    landing: LandingZoneResource,
+    landing: LandingZone,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     repository = warehouse.raw()
@@ -276,7 +278,7 @@ def _joined(values: Iterable[str]) -> str | None:
 
 def load_new_files(
     context: dg.AssetExecutionContext,
-    landing: LandingZoneResource,
+    landing: LandingZone,
     warehouse: WarehouseResource,
     accepts: Callable[[str], bool],
     entities: Sequence[str],
@@ -404,10 +406,11 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
         owners=[OWNER],
         tags={"source": source, "layer": "raw"},
         description=_entity_description(entity),
+        retry_policy=RAW_RETRY_POLICY,
     )
     def _raw_asset(
         context: dg.AssetExecutionContext,
-        landing: LandingZoneResource,
+        landing: LandingZone,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
         outcomes = load_new_files(
@@ -423,6 +426,7 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
 
 @dg.multi_asset(
     name="raw_outlook",
+    retry_policy=RAW_RETRY_POLICY,
     specs=[
         dg.AssetSpec(
             raw_key(entity),
@@ -438,7 +442,7 @@ def _build_single_raw_asset(entity: str) -> dg.AssetsDefinition:
 )
 def raw_outlook(
     context: dg.AssetExecutionContext,
-    landing: LandingZoneResource,
+    landing: LandingZone,
     warehouse: WarehouseResource,
 ) -> Iterable[dg.MaterializeResult]:
     """Messages, their attachments and the order lines inside them, from one parse."""

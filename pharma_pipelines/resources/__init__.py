@@ -2,7 +2,13 @@
 notifier."""
 
 from pharma_pipelines.resources.freshness import FreshnessResource
-from pharma_pipelines.resources.landing_zone import LandingEntry, LandingZoneResource
+from pharma_pipelines.resources.landing_zone import (
+    LandingEntry,
+    LandingZone,
+    LandingZoneResource,
+    S3LandingZoneResource,
+    landing_zone_for,
+)
 from pharma_pipelines.resources.notifier import NotifierResource
 from pharma_pipelines.resources.solver import SolverResource
 from pharma_pipelines.resources.warehouse import WarehouseResource
@@ -10,8 +16,11 @@ from pharma_pipelines.resources.warehouse import WarehouseResource
 __all__ = [
     "FreshnessResource",
     "LandingEntry",
+    "LandingZone",
     "LandingZoneResource",
     "NotifierResource",
+    "S3LandingZoneResource",
     "SolverResource",
     "WarehouseResource",
+    "landing_zone_for",
 ]

@@ -12,6 +12,7 @@ from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.schema import upgrade
 from tests.conftest import BROKEN_LANDING
+from tests.landing_zones import FolderZone, S3Zone
 
 
 @pytest.fixture
@@ -70,3 +71,11 @@ def broken_instance(
     with dg.instance_for_test() as shared:
         yield shared, settings, materialize_all(settings, shared)
     warehouse_resource._engine_for.cache_clear()
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def zone(request: pytest.FixtureRequest, tmp_path: Path) -> FolderZone | S3Zone:
+    """An empty landing zone: a local folder, then an S3 prefix on the local server."""
+    if request.param == "local":
+        return FolderZone(tmp_path / "landing")
+    return S3Zone(request.getfixturevalue("s3_endpoint"), request.getfixturevalue("s3_bucket"))

@@ -63,7 +63,11 @@ def _landing(tmp_path: Path) -> Path:
 
 def test_the_sensor_requests_every_raw_kind_of_the_bundle(tmp_path):
     landing = _landing(tmp_path)
-    context = dg.build_sensor_context(resources={"landing": LandingZoneResource(root=str(landing))})
+    resources = {"landing": LandingZoneResource(root=str(landing))}
+    # Written a moment ago: the first tick lets it settle, the next one takes it.
+    settling = landing_zone_sensor(dg.build_sensor_context(resources=resources))
+    assert settling.run_requests == []
+    context = dg.build_sensor_context(cursor=settling.cursor, resources=resources)
     [request] = landing_zone_sensor(context).run_requests
     assert request.asset_selection == [INVENTORY_KEY, *(raw_key(e) for e in BUNDLE)]
     assert request.tags["landing/kind"] == "lims/setup_workbook"
