@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,21 @@ def compiled_search() -> float:
     from pharma_pipelines.scheduling.search import warm_up
 
     return warm_up()
+
+
+@pytest.fixture(scope="session")
+def sample_plant(tmp_path_factory, compiled_search) -> Iterator:
+    """The bundled sample landing zone materialized once per session (tests read, not change)."""
+    from tests.plant_runs import plant_run
+
+    with plant_run(SAMPLE_LANDING, tmp_path_factory.mktemp("sample_plant")) as run:
+        yield run
+
+
+@pytest.fixture(scope="session")
+def broken_plant(tmp_path_factory, compiled_search) -> Iterator:
+    """The broken landing zone materialized once per session (tests read, not change)."""
+    from tests.plant_runs import plant_run
+
+    with plant_run(BROKEN_LANDING, tmp_path_factory.mktemp("broken_plant")) as run:
+        yield run
