@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# The traceability report and its gate come with every run; pytester runs the gate's own tests.
+pytest_plugins = ("tests.traceability", "pytester")
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
 REALDATA = SHARED / "realdata"
