@@ -10,6 +10,7 @@ INVENTORY_KEY = dg.AssetKey(["landing", "file_inventory"])
 PROBLEM_KEY = dg.AssetKey(["planning", "scheduling_problem"])
 SCHEDULE_KEY = dg.AssetKey(["planning", "production_schedule"])
 DISPOSITIONS_KEY = dg.AssetKey(["quality", "check_dispositions"])
+STEWARD_DIGEST_KEY = dg.AssetKey(["quality", "steward_digest"])
 OUTLOOK_ENTITIES: tuple[str, ...] = tuple(SOURCES["outlook"])
 SINGLE_FILE_ENTITIES: tuple[str, ...] = tuple(
     entity for source, entities in SOURCES.items() if source != "outlook" for entity in entities

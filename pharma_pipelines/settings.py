@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pharma_pipelines.ingestion.kinds import ENTITIES
@@ -108,6 +108,68 @@ class PlatformSettings(BaseSettings):
         description="Messages attached deeper than this are not followed.",
     )
 
+    alert_ui_base_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of the Dagster UI (e.g. https://dagster.plant.example); alerts link to "
+            "the failed check and its run when set."
+        ),
+    )
+    alert_smtp_host: str | None = Field(
+        default=None, description="SMTP server for failed-check e-mails; unset: no e-mails."
+    )
+    alert_smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    alert_smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS before sending."
+    )
+    alert_smtp_user: str | None = Field(
+        default=None,
+        description=(
+            "Log in to the SMTP server as this user; the password is read from the "
+            "environment variable PHARMA_ALERT_SMTP_PASSWORD, never from configuration."
+        ),
+    )
+    alert_smtp_ca_file: str | None = Field(
+        default=None,
+        description="A CA bundle to trust for STARTTLS besides the system's (a company CA).",
+    )
+    alert_email_from: str = Field(
+        default="pharma-pipelines@localhost", description="Sender address of alert e-mails."
+    )
+    alert_email_to: Annotated[list[str], NoDecode] = Field(
+        default=[], description="Recipients of alert e-mails, comma-separated."
+    )
+    alert_webhook_url: str | None = Field(
+        default=None,
+        description="URL that receives each failed-check alert as a JSON POST; unset: none.",
+    )
+    alert_webhook_timeout_s: float = Field(
+        default=5.0, gt=0, description="Timeout of one webhook request."
+    )
+    alert_webhook_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Tries per webhook alert; a 5xx answer or a connection error is retried.",
+    )
+    alert_webhook_backoff_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="Pause before the second webhook try; it doubles before each further one.",
+    )
+    digest_cron: str = Field(
+        default="0 6 * * *",
+        description="When the steward digest is rebuilt (cron, in the plant time zone).",
+    )
+    digest_decision_limit_hours: float = Field(
+        default=48.0,
+        gt=0,
+        description=(
+            "A failed ERROR check that has waited longer than this for a steward's decision "
+            "is marked overdue in the digest and fails its WARN check."
+        ),
+    )
+
     @field_validator("freshness_limits_hours")
     @classmethod
     def _limits_are_inputs(cls, limits: dict[str, float]) -> dict[str, float]:
@@ -153,6 +215,39 @@ class PlatformSettings(BaseSettings):
         if repeated:
             raise ValueError(f"PHARMA_PLANTS names {', '.join(repeated)} more than once")
         return plants
+
+    @field_validator("alert_email_to", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        """``a@x,b@y`` from the environment; a list as it is."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("alert_email_to")
+    @classmethod
+    def _recipients_are_addresses(cls, recipients: list[str]) -> list[str]:
+        bad = [address for address in recipients if not _looks_like_address(address)]
+        if bad:
+            raise ValueError(
+                f"PHARMA_ALERT_EMAIL_TO holds {', '.join(repr(b) for b in bad)}, which is not "
+                "an e-mail address; give addresses like steward@plant.example, comma-separated"
+            )
+        return recipients
+
+    @model_validator(mode="after")
+    def _email_channel_is_complete(self) -> PlatformSettings:
+        if self.alert_smtp_host and not self.alert_email_to:
+            raise ValueError(
+                f"PHARMA_ALERT_SMTP_HOST is {self.alert_smtp_host!r} but PHARMA_ALERT_EMAIL_TO "
+                "names no recipient; set the recipients, or unset the host to switch e-mail "
+                "alerts off"
+            )
+        return self
+
+
+def _looks_like_address(address: str) -> bool:
+    return re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+", address) is not None
 
 
 def warehouse_for_landing_zone(landing_zone: str) -> str:

@@ -130,6 +130,19 @@ def decision_about(
     return decisions[0] if decisions else None
 
 
+def standing_decision(
+    instance: dg.DagsterInstance, repository: DispositionRepository, evaluation: CheckEvaluation
+) -> Disposition | None:
+    """The decision that stands on this failed evaluation: the latest about its data, unless
+    it is an accept and the asset has been materialized again since (that data is unchecked)."""
+    decision = decision_about(repository, evaluation)
+    if decision is None:
+        return None
+    if decision.decision is Decision.ACCEPT and _changed_since(instance, evaluation) is not None:
+        return None
+    return decision
+
+
 def held_back_message(subject: str, found: Sequence[Hold]) -> str:
     lines = [
         f"{subject} is held back: the latest evaluation of {len(found)} blocking check(s) "

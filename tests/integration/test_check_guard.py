@@ -39,8 +39,12 @@ BAD = [batch_row("B1", "RELEASED", 0), batch_row("B2", "RELEASED", 1)]
 
 @pytest.fixture
 def settings(tmp_path, fresh_engines) -> PlatformSettings:
+    # The curated tables are written directly, with no extract behind them, so no input has
+    # an extraction time to judge: freshness is left out here (its own tests judge it).
     return PlatformSettings(
-        warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}", solver_time_limit_s=5.0
+        warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
+        solver_time_limit_s=5.0,
+        freshness_limits_hours={},
     )
 
 

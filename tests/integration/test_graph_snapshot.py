@@ -43,8 +43,23 @@ def current_graph() -> dict:
             "partitions": partitions(spec.partitions_def),
         }
     sensors = sorted(sensor.name for sensor in defs.sensors or [])
+    schedules = {
+        schedule.name: {
+            "cron": schedule.cron_schedule,
+            "timezone": schedule.execution_timezone,
+            "default_status": schedule.default_status.value,
+        }
+        for schedule in defs.schedules or []
+        if isinstance(schedule, dg.ScheduleDefinition)
+    }
     jobs = sorted(job.name for job in defs.jobs or [])
-    return {"assets": assets, "checks": checks, "sensors": sensors, "jobs": jobs}
+    return {
+        "assets": assets,
+        "checks": checks,
+        "sensors": sensors,
+        "schedules": schedules,
+        "jobs": jobs,
+    }
 
 
 def partitions(definition: dg.PartitionsDefinition | None) -> dict | None:
