@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from pharma_pipelines.resources import warehouse as warehouse_resource
-from pharma_pipelines.runner import RunSummary, materialize_all
+from pharma_pipelines.runner import RunSummary
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.models import Base
-from tests.conftest import BROKEN_LANDING, skip_or_fail
+from tests.conftest import skip_or_fail
 
 
 @pytest.fixture
@@ -64,16 +64,8 @@ def _search_compiled(compiled_search: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def broken_instance(
-    compiled_search: float,
-) -> Iterator[tuple[dg.DagsterInstance, PlatformSettings, RunSummary]]:
+def broken_instance(broken_plant) -> tuple[dg.DagsterInstance, PlatformSettings, RunSummary]:
     """The broken landing zone materialized once, shared by the tests that only add to it
-    what does not change its failed ERROR checks (alert and digest tests): a materialization
-    takes most of a minute."""
-    warehouse_resource._engine_for.cache_clear()
-    settings = settings_for(
-        BROKEN_LANDING, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
-    )
-    with dg.instance_for_test() as shared:
-        yield shared, settings, materialize_all(settings, shared)
-    warehouse_resource._engine_for.cache_clear()
+    what does not change its failed ERROR checks (alert and digest tests): the session's run
+    of tests/plant_runs.py, which other tests and the feature scenarios read too."""
+    return broken_plant.instance, broken_plant.settings, broken_plant.summary
