@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import dagster as dg
 from sqlalchemy.engine import make_url
@@ -162,12 +163,14 @@ def _execution(record: Any) -> dict[str, Any]:
 
 
 def masked_settings(settings: PlatformSettings, instance: dg.DagsterInstance) -> dict[str, Any]:
-    """The settings in force, with the warehouse password and any secret-named value masked."""
+    """The settings in force, secrets masked: a secret-named value, the password of every URL,
+    and a webhook's path and query (chat webhooks carry their secret there)."""
     values = settings.model_dump(mode="json")
-    for name in values:
+    for name, value in values.items():
         if _SECRET_NAME.search(name):
             values[name] = MASK
-    values["warehouse_url"] = mask_url(settings.warehouse_url)
+        elif name.endswith("_url") and isinstance(value, str) and value:
+            values[name] = mask_url(value, keep_path="webhook" not in name)
     return {
         "settings": values,
         "dagster_instance": {
@@ -178,12 +181,26 @@ def masked_settings(settings: PlatformSettings, instance: dg.DagsterInstance) ->
     }
 
 
-def mask_url(url: str) -> str:
-    """A database URL with its password replaced (SQLAlchemy's own masking)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL may still hold a secret: keep none of it
-        return MASK
+def mask_url(url: str, keep_path: bool = True) -> str:
+    """``url`` with its password masked; without its path and query unless ``keep_path``."""
+    if "://" not in url:
+        return url
+    scheme = url.split("://", 1)[0]
+    if "+" in scheme or scheme in ("sqlite", "postgresql", "mysql"):
+        try:  # a database URL: SQLAlchemy's own masking
+            return make_url(url).render_as_string(hide_password=True)
+        except Exception:  # an unparsable URL may still hold a secret: keep none of it
+            return MASK
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    if parts.username:
+        netloc = f"{parts.username}{':' + MASK if parts.password else ''}@{netloc}"
+    if keep_path:
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    hidden = "/" + MASK if parts.path.strip("/") or parts.query else ""
+    return urlunsplit((parts.scheme, netloc, hidden, "", ""))
 
 
 def _version(distribution: str) -> str | None:
