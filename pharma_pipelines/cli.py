@@ -326,6 +326,70 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lineage(args: argparse.Namespace) -> int:
+    from pharma_pipelines.definitions import landing_zone
+    from pharma_pipelines.lineage_text import render_lineage
+    from pharma_pipelines.resources import WarehouseResource
+    from pharma_pipelines.warehouse.database import WarehouseSchemaError
+    from pharma_pipelines.warehouse.lineage_repository import OrderNotScheduled
+
+    settings = _settings(args)
+    warehouse = WarehouseResource(url=settings.warehouse_url)
+    try:
+        lineage = warehouse.lineage().order(args.order, args.plant)
+    except WarehouseSchemaError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except OrderNotScheduled as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    landing = landing_zone(settings)
+    current = {
+        file.relative_path: _landed_hash(landing, file.relative_path) for file in lineage.files()
+    }
+    print(f"warehouse:    {warehouse.describe()}")
+    print(f"landing zone: {settings.landing_zone}\n")
+    print(render_lineage(lineage, current))
+    return 0
+
+
+def _evidence(args: argparse.Namespace) -> int:
+    from pharma_pipelines.evidence import DEFAULT_REPORTS, build_evidence, describe_bundle
+    from pharma_pipelines.runner import local_instance
+    from pharma_pipelines.warehouse.database import WarehouseSchemaError
+
+    settings = _settings(args)
+    reports = Path(args.reports) if args.reports else DEFAULT_REPORTS
+    try:
+        bundle = build_evidence(
+            settings,
+            local_instance(),
+            Path(args.out),
+            reports=reports,
+            junit=Path(args.junit) if args.junit else None,
+            history=args.history,
+        )
+    except WarehouseSchemaError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    for line in describe_bundle(bundle):
+        print(line)
+    return 0
+
+
+def _landed_hash(landing: Any, relative_path: str) -> str | None:
+    """SHA-256 of what lies at ``relative_path`` in the landing zone now, or None."""
+    from pharma_pipelines.ingestion import content_hash
+
+    try:
+        return content_hash(landing.read(relative_path))
+    except (OSError, ValueError):
+        return None
+
+
 def _os_user() -> str | None:
     try:
         return getpass.getuser()
@@ -338,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pharma-pipelines",
         description=(
             "Materialize the pharma asset graph, inspect a file, generate sample data, "
-            "solve schedules."
+            "solve schedules, trace an order to its sources, bundle the evidence."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -441,7 +505,47 @@ def build_parser() -> argparse.ArgumentParser:
         decide.add_argument("--asset", help="the checked asset, when several have the check")
         decide.add_argument("--partition", help="the plant, for a check of a planning asset")
         decide.set_defaults(handler=_disposition_decide, decision=verb)
-    for sub in (listing, *(decisions.choices[name] for name in ("accept", "reject"))):
+    lineage = commands.add_parser(
+        "lineage",
+        help="trace a scheduled order back to its curated rows, raw rows and source files",
+        description=(
+            "Print the chain of ORDER in its plant's latest published schedule: the schedule "
+            "line, the curated rows that placed it, the raw rows they name and each source "
+            "file with its SHA-256 (and whether the landing zone still holds those bytes). "
+            "Exit 0 when found, 1 when the order is in no published schedule, 2 when the "
+            "warehouse cannot be used."
+        ),
+    )
+    lineage.add_argument("order", help="production order number as in SAP, e.g. 000001002161")
+    lineage.add_argument("--plant", help="the plant (default: the one whose schedule has it)")
+    lineage.set_defaults(handler=_lineage)
+
+    evidence = commands.add_parser(
+        "evidence",
+        help="write the evidence bundle (tests, traceability, check history, configuration)",
+        description=(
+            "Write one zip for the quality system: the last test run's JUnit XML, the "
+            "traceability report and register, every recorded check evaluation of the Dagster "
+            "instance (DAGSTER_HOME), the stewards' decisions from the warehouse, the settings "
+            "with secrets masked, and manifest.json with the git commit, the SHA-256 of uv.lock "
+            "and of every file. Parts not found are listed as missing. Exit 0 when written, 2 "
+            "when the warehouse cannot be used or the file cannot be written."
+        ),
+    )
+    evidence.add_argument("--out", required=True, help="the zip file to write")
+    evidence.add_argument("--reports", help="folder of the test reports (default: ./reports)")
+    evidence.add_argument("--junit", help="JUnit XML of the test run (default: reports/junit.xml)")
+    evidence.add_argument(
+        "--history", type=int, default=100, help="latest evaluations kept per check"
+    )
+    evidence.set_defaults(handler=_evidence)
+
+    for sub in (
+        evidence,
+        listing,
+        *(decisions.choices[name] for name in ("accept", "reject")),
+        lineage,
+    ):
         sub.add_argument("--landing", help="landing zone whose default warehouse to use")
         sub.add_argument("--warehouse", help="SQLAlchemy URL (default: SQLite in ./data)")
     return parser

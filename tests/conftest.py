@@ -14,6 +14,9 @@ import pytest
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
 
+# The traceability report and its gate come with every run; pytester runs the gate's own tests.
+pytest_plugins = ("tests.traceability", "pytester")
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
 REALDATA = SHARED / "realdata"
@@ -215,3 +218,21 @@ def warehouse_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_plant(tmp_path_factory, compiled_search) -> Iterator:
+    """The bundled sample landing zone materialized once per session (tests read, not change)."""
+    from tests.plant_runs import plant_run
+
+    with plant_run(SAMPLE_LANDING, tmp_path_factory.mktemp("sample_plant")) as run:
+        yield run
+
+
+@pytest.fixture(scope="session")
+def broken_plant(tmp_path_factory, compiled_search) -> Iterator:
+    """The broken landing zone materialized once per session (tests read, not change)."""
+    from tests.plant_runs import plant_run
+
+    with plant_run(BROKEN_LANDING, tmp_path_factory.mktemp("broken_plant")) as run:
+        yield run

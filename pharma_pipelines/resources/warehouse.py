@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from pharma_pipelines.warehouse.curated_repository import CuratedRepository
 from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.disposition_repository import DispositionRepository
+from pharma_pipelines.warehouse.lineage_repository import LineageRepository
 from pharma_pipelines.warehouse.planning_repository import PlanningRepository
 from pharma_pipelines.warehouse.quality_repository import QualityRepository
 from pharma_pipelines.warehouse.raw_repository import RawRepository
@@ -48,6 +49,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def quality(self) -> QualityRepository:
         return QualityRepository(self.engine())
+
+    def lineage(self) -> LineageRepository:
+        return LineageRepository(self.engine())
 
     def describe(self) -> str:
         return self.engine().url.render_as_string(hide_password=True)

@@ -7,11 +7,10 @@ import dagster as dg
 import pytest
 
 from pharma_pipelines.resources import warehouse as warehouse_resource
-from pharma_pipelines.runner import RunSummary, materialize_all
+from pharma_pipelines.runner import RunSummary
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.schema import upgrade
-from tests.conftest import BROKEN_LANDING
 from tests.landing_zones import FolderZone, S3Zone
 
 
@@ -58,19 +57,11 @@ def _search_compiled(compiled_search: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def broken_instance(
-    compiled_search: float,
-) -> Iterator[tuple[dg.DagsterInstance, PlatformSettings, RunSummary]]:
+def broken_instance(broken_plant) -> tuple[dg.DagsterInstance, PlatformSettings, RunSummary]:
     """The broken landing zone materialized once, shared by the tests that only add to it
-    what does not change its failed ERROR checks (alert and digest tests): a materialization
-    takes most of a minute."""
-    warehouse_resource._engine_for.cache_clear()
-    settings = settings_for(
-        BROKEN_LANDING, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
-    )
-    with dg.instance_for_test() as shared:
-        yield shared, settings, materialize_all(settings, shared)
-    warehouse_resource._engine_for.cache_clear()
+    what does not change its failed ERROR checks (alert and digest tests): the session's run
+    of tests/plant_runs.py, which other tests and the feature scenarios read too."""
+    return broken_plant.instance, broken_plant.settings, broken_plant.summary
 
 
 @pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])

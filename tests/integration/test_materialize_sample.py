@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dagster as dg
 import pytest
 
 from pharma_pipelines.assets.curated import CURATED_MODELS, ROW_ENTITIES
@@ -10,9 +9,7 @@ from pharma_pipelines.keys import curated_key
 from pharma_pipelines.quality.policy import policy_for
 from pharma_pipelines.quality.suites import load_suites
 from pharma_pipelines.resources import WarehouseResource
-from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import EXIT_OK, materialize_all
-from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.models import (
     CuratedBatch,
     CuratedDemand,
@@ -23,26 +20,17 @@ from pharma_pipelines.warehouse.models import (
 )
 from tests.conftest import SAMPLE_LANDING
 from tests.integration.check_results import summary_evaluations, value
-from tests.integration.conftest import settings_for
 
 
 @pytest.fixture(scope="module")
-def module_instance():
-    with dg.instance_for_test() as test_instance:
-        yield test_instance
+def module_instance(sample_plant):
+    return sample_plant.instance
 
 
 @pytest.fixture(scope="module")
-def sample_run(module_instance):
-    """One materialization shared by the tests of this module (it takes seconds)."""
-    warehouse_resource._engine_for.cache_clear()
-    settings = settings_for(
-        SAMPLE_LANDING, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
-    )
-    progress: list[str] = []
-    summary = materialize_all(settings, module_instance, on_event=progress.append)
-    yield settings, summary, progress
-    warehouse_resource._engine_for.cache_clear()
+def sample_run(sample_plant):
+    """The session's materialization of the sample (tests/plant_runs.py), shared with others."""
+    return sample_plant.settings, sample_plant.summary, list(sample_plant.progress)
 
 
 def test_every_asset_materializes_and_every_check_passes(sample_run):

@@ -7,16 +7,11 @@ other check must pass, and the severities must be the policy's.
 
 from __future__ import annotations
 
-import dagster as dg
 import pytest
 
 from pharma_pipelines.quality.policy import policy_for
-from pharma_pipelines.resources import warehouse as warehouse_resource
-from pharma_pipelines.runner import EXIT_CHECK_FAILED, materialize_all
-from pharma_pipelines.settings import PlatformSettings
-from tests.conftest import BROKEN_LANDING
+from pharma_pipelines.runner import EXIT_CHECK_FAILED
 from tests.integration.check_results import failing_rows, summary_evaluations, value
-from tests.integration.conftest import settings_for
 
 # check -> (column, the values of that column over the failing rows)
 EXPECTED_FAILURES = {
@@ -58,15 +53,9 @@ EXPECTED_FAILURES = {
 
 
 @pytest.fixture(scope="module")
-def broken_run():
-    warehouse_resource._engine_for.cache_clear()
-    settings = settings_for(
-        BROKEN_LANDING, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
-    )
-    with dg.instance_for_test() as instance:
-        summary = materialize_all(settings, instance)
-        yield summary, summary_evaluations(instance, summary)
-    warehouse_resource._engine_for.cache_clear()
+def broken_run(broken_plant):
+    """The session's materialization of the broken landing zone (tests/plant_runs.py)."""
+    return broken_plant.summary, summary_evaluations(broken_plant.instance, broken_plant.summary)
 
 
 def test_exactly_the_checks_that_catch_a_defect_fail(broken_run):
