@@ -13,6 +13,7 @@ Steps used by one feature only live in that feature's test module.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import local_instance
 from pharma_pipelines.settings import PlatformSettings
+from pharma_pipelines.warehouse.database import WarehouseSchemaError
 from tests.conftest import skip_or_fail
 from tests.features.support import (
     CommandResult,
@@ -88,8 +90,10 @@ def postgres_warehouse_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        # the resource caches one engine per URL: close its connections before the drop
-        WarehouseResource(url=url).engine().dispose()
+        # the resource caches one engine per URL: close its connections before the drop (a
+        # warehouse the resource refused has no engine cached)
+        with contextlib.suppress(WarehouseSchemaError):
+            WarehouseResource(url=url).engine().dispose()
         warehouse_resource._engine_for.cache_clear()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -14,9 +14,10 @@ from pharma_pipelines.ingestion import content_hash
 from pharma_pipelines.keys import INVENTORY_KEY, raw_key
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.settings import PlatformSettings
-from pharma_pipelines.warehouse.database import create_schema, make_engine
+from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.disposition_repository import Decision, DispositionToRecord
 from pharma_pipelines.warehouse.models import LandingFile, LoadedFile, RawRecord
+from pharma_pipelines.warehouse.schema import upgrade
 from tests.conftest import SAMPLE_LANDING
 from tests.features.support import CommandResult, materialize, run_command
 
@@ -32,6 +33,10 @@ def _empty_warehouse(database: str, tmp_path: Path, request) -> PlatformSettings
     else:
         assert database == "PostgreSQL", database
         url = request.getfixturevalue("postgres_warehouse_url")
+        # A server warehouse is migrated before use, as each release's migration task does.
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
     landing = tmp_path / "landing"
     (landing / "sap").mkdir(parents=True)
     (landing / WORK_CENTERS).write_bytes((SAMPLE_LANDING / WORK_CENTERS).read_bytes())
@@ -86,15 +91,32 @@ def _decision_round_trip(settings: PlatformSettings) -> None:
 
 
 @given(
-    parsers.parse('a SQLite warehouse whose table "{table}" lacks the column "{column}"'),
+    parsers.parse('a SQLite warehouse whose append-only table "{table}" lost its triggers'),
     target_fixture="old_url",
 )
-def _old_warehouse(tmp_path: Path, table: str, column: str) -> str:
+def _untriggered_warehouse(tmp_path: Path, table: str) -> str:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = make_engine(url)
-    create_schema(engine)
+    upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        names = connection.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"),
+            {"table": table},
+        ).scalars()
+        for name in list(names):
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
+    engine.dispose()
+    return url
+
+
+@given(
+    parsers.parse('a PostgreSQL warehouse migrated only to revision "{revision}"'),
+    target_fixture="old_url",
+)
+def _older_revision(revision: str, request) -> str:
+    url = request.getfixturevalue("postgres_warehouse_url")
+    engine = make_engine(url)
+    upgrade(engine, revision)
     engine.dispose()
     return url
 
@@ -106,10 +128,16 @@ def _materialize_old(old_url: str, capsys, command_line_instance) -> CommandResu
     )
 
 
-@then(parsers.parse('the message says the warehouse lacks "{column}" in "{table}"'))
-def _says_lacks(command: CommandResult, column: str, table: str) -> None:
-    assert f"{table} lacks {column}" in command.out, command.out[-2000:]
-    assert "created by an earlier version of pharma-pipelines" in command.out
+@then(parsers.parse('the message says "{table}" is without its triggers'))
+def _says_untriggered(command: CommandResult, table: str) -> None:
+    assert "append-only table without its triggers" in command.out, command.out[-2000:]
+    assert f"{table} lacks" in command.out
+
+
+@then(parsers.parse('the message names the command "{command_name}"'))
+def _names_command(command: CommandResult, command_name: str) -> None:
+    assert command_name in command.out, command.out[-2000:]
+    assert "nothing was read or written" in command.out
 
 
 @then("nothing was loaded into it")
