@@ -84,7 +84,9 @@ def chromium_path() -> Path:
     return DEBIAN_CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread until it
+# stops, and later tests that call asyncio.run (Dagster's automation evaluation) would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
