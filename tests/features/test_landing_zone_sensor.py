@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from pharma_pipelines.ingestion import content_hash
 from pharma_pipelines.keys import INVENTORY_KEY, raw_key
 from pharma_pipelines.resources import LandingZoneResource, WarehouseResource
 from pharma_pipelines.sensors import landing_zone_sensor
+from pharma_pipelines.sensors.landing_zone import SETTLE_SECONDS, SeenVersions
 from pharma_pipelines.settings import PlatformSettings
 from tests.conftest import SAMPLE_LANDING
 from tests.features.support import QUIET
@@ -61,10 +62,17 @@ def landing(tmp_path: Path) -> Landing:
     )
 
 
+def _settled(path: Path) -> None:
+    """Date the file past the sensor's settle time: its sender finished writing it."""
+    written = time.time() - SETTLE_SECONDS - 60
+    os.utime(path, (written, written))
+
+
 @given("a landing zone holding the sample's work centers extract")
 def _work_centers(landing: Landing) -> None:
     (landing.root / "sap").mkdir()
     (landing.root / WORK_CENTERS).write_bytes((SAMPLE_LANDING / WORK_CENTERS).read_bytes())
+    _settled(landing.root / WORK_CENTERS)
 
 
 @given(parsers.parse('a landing zone holding only a partly written file "{name}"'))
@@ -90,7 +98,8 @@ def _one_request(landing: Landing, asset: str) -> None:
     assert request.asset_selection == [INVENTORY_KEY, dg.AssetKey(asset.split("/"))]
     digest = content_hash((landing.root / WORK_CENTERS).read_bytes())
     assert request.run_key == f"{WORK_CENTERS}@{digest}"
-    assert json.loads(landing.last.cursor or "{}") == {WORK_CENTERS: digest}
+    seen = SeenVersions.from_cursor(landing.last.cursor)
+    assert (len(seen.handled), len(seen.waiting)) == (1, 0), "one version handled, none waiting"
 
 
 @when("that run is executed")
@@ -132,6 +141,7 @@ def _overwrite(landing: Landing) -> None:
     extra = text[-1].split("\t")
     extra[0] = "ZZZ-99"
     path.write_text("\n".join([*text, "\t".join(extra)]) + "\n", encoding="utf-8")
+    _settled(path)
 
 
 @when("a late extract with a file time in 1970 lands")
