@@ -30,6 +30,7 @@ from pharma_pipelines.warehouse.models import (
     PlanningScheduleLine,
     RawRecord,
 )
+from pharma_pipelines.warehouse.planning_repository import ScheduleLineToStore
 
 
 class OrderNotScheduled(LookupError):
@@ -81,22 +82,9 @@ class ScheduleRef:
 
 
 @dataclass(frozen=True)
-class ScheduledLine:
-    order: str
-    material: str
-    line: str
-    sequence: int
-    start_at: dt.datetime
-    end_at: dt.datetime
-    changeover_minutes: int
-    due_at: dt.datetime
-    tardiness_minutes: int
-
-
-@dataclass(frozen=True)
 class OrderLineage:
     schedule: ScheduleRef
-    line: ScheduledLine
+    line: ScheduleLineToStore
     curated: tuple[CuratedRow, ...]
 
     def files(self) -> list[SourceFile]:
@@ -157,7 +145,7 @@ class LineageRepository:
                 created_at=schedule.created_at,
                 run_id=schedule.run_id,
             ),
-            line=ScheduledLine(
+            line=ScheduleLineToStore(
                 order=line.order,
                 material=line.material,
                 line=line.line,
