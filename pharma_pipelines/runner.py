@@ -102,6 +102,7 @@ class RunSummary:
     schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
     planning_held_back: str | None = None
     errors: list[str] = field(default_factory=list)
+    retries: list[str] = field(default_factory=list)
 
     @property
     def checks_passed(self) -> int:
@@ -252,6 +253,11 @@ def materialize_all(
         for plant, result in runs
         for error in _genuine_step_errors(result)
     ]
+    summary.retries = [
+        f"plant {plant}: {retry}" if plant else retry
+        for plant, result in runs
+        for retry in _step_retries(result)
+    ]
     summary.files = _file_accounts(landing, warehouse, first.run_id)
     summary.rejected_rows = _rejected_rows(warehouse, summary.files)
     summary.schedules = {
@@ -319,6 +325,12 @@ def _report_progress(entry: Any, on_event: Callable[[str], None]) -> None:
         on_event(f"step {event.step_key} failed")
     elif event.is_step_skipped:
         on_event(f"step {event.step_key} skipped (an upstream step or blocking check failed)")
+    elif event.is_step_up_for_retry:
+        data = event.event_specific_data
+        on_event(
+            f"step {event.step_key} failed and is retried in {data.seconds_to_wait or 0:.0f} s: "
+            f"{_step_error(data.error)}"
+        )
 
 
 def _genuine_step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -332,6 +344,21 @@ def _genuine_step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
     return errors
 
 
+def _step_retries(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Attempts that failed and were retried, whatever the later attempt did: a run that
+    succeeded after a lost connection still says so."""
+    return [
+        f"{event.step_key}: {_step_error(event.event_specific_data.error)}"
+        for event in result.all_events
+        if event.is_step_up_for_retry
+    ]
+
+
+# What Dagster wraps a step's own error in: its step errors, and the request to retry that
+# a retry policy makes of an error.
+_WRAPPERS = ("Dagster", "RetryRequested")
+
+
 def _step_error(error: Any) -> str:
     """The message of what the step raised, from under the errors Dagster wraps it in.
 
@@ -342,7 +369,7 @@ def _step_error(error: Any) -> str:
     """
     if error is None:
         return "unknown error"
-    while error.cause is not None and error.cls_name.startswith("Dagster"):
+    while error.cause is not None and error.cls_name.startswith(_WRAPPERS):
         error = error.cause
     return error.message.strip()
 

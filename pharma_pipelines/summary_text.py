@@ -49,6 +49,7 @@ def render_summary(summary: RunSummary) -> str:
 
     out.append("")
     out.extend(_schedule_lines(summary))
+    out.extend(f"RETRIED {retry} (a later attempt ran)" for retry in summary.retries)
     out.extend(f"ERROR {error}" for error in summary.errors)
     out.append(f"exit status {summary.exit_code}")
     return "\n".join(out)

@@ -216,7 +216,27 @@ def _drop_every_connection_during_the_copy(
     return ended
 
 
-def test_connections_dropped_mid_run_give_a_clear_error_and_the_next_run_loads_once(
+def _loads_of_the_large_extract(warehouse: str) -> tuple[int, int, int]:
+    """(loads recorded, rows they claim, raw rows stored) for the large stock extract."""
+    engine = create_engine(warehouse)
+    with engine.connect() as connection:
+        loads, claimed = connection.execute(
+            text(
+                "SELECT count(*), coalesce(sum(rows_loaded), 0) FROM loaded_file "
+                "WHERE relative_path = 'sap/MCHB_stock_large.csv'"
+            )
+        ).one()
+        rows = connection.execute(
+            text(
+                "SELECT count(*) FROM raw_record r JOIN loaded_file f ON f.id = r.file_id "
+                "WHERE f.relative_path = 'sap/MCHB_stock_large.csv'"
+            )
+        ).scalar()
+    engine.dispose()
+    return loads, claimed, rows or 0
+
+
+def test_connections_dropped_mid_run_are_reported_retried_and_load_the_file_once(
     instance, warehouse, memory_settings, fresh_engines, tmp_path
 ):
     landing = tmp_path / "landing"
@@ -232,38 +252,29 @@ def test_connections_dropped_mid_run_give_a_clear_error_and_the_next_run_loads_o
         # A future, so that an error in the dropping thread fails the test with its cause.
         dropping = pool.submit(_drop_every_connection_during_the_copy, warehouse, own, stop)
         try:
-            broken = materialize_all(settings, instance)
+            interrupted = materialize_all(settings, instance)
         finally:
             stop.set()
         ended = dropping.result()
     assert ended, "no COPY was seen to interrupt"
 
-    assert not broken.success
-    message = "\n".join(broken.errors)
+    # BR-17 allows either ending, as long as the cause is told truthfully: the raw step's
+    # retry policy normally rescues the run; if every attempt failed, the run says why.
+    told = interrupted.retries if interrupted.success else interrupted.errors
+    message = "\n".join(told)
     assert "lost the connection to the warehouse" in message
     assert "MCHB_stock_large.csv" in message
     assert "none of it was stored" in message
     assert "migrat" not in message.lower()  # BR-17: no false claim that the schema is old
     assert {run.status for run in instance.get_runs()} <= TERMINAL
+    loads, claimed, rows = _loads_of_the_large_extract(warehouse)
+    assert loads == (1 if interrupted.success else 0)
+    assert rows == claimed
 
     again = materialize_all(settings, instance)
     assert again.errors == []
     assert again.success
-    engine = create_engine(warehouse)
-    with engine.connect() as connection:
-        loads = connection.execute(
-            text(
-                "SELECT count(*), sum(rows_loaded) FROM loaded_file "
-                "WHERE relative_path = 'sap/MCHB_stock_large.csv'"
-            )
-        ).one()
-        rows = connection.execute(
-            text(
-                "SELECT count(*) FROM raw_record r JOIN loaded_file f ON f.id = r.file_id "
-                "WHERE f.relative_path = 'sap/MCHB_stock_large.csv'"
-            )
-        ).scalar()
-    engine.dispose()
-    assert loads[0] == 1
-    assert rows == loads[1] > STOCK_ROWS * 0.99
+    loads, claimed, rows = _loads_of_the_large_extract(warehouse)
+    assert loads == 1
+    assert rows == claimed > STOCK_ROWS * 0.99
     assert {run.status for run in instance.get_runs()} <= TERMINAL

@@ -67,3 +67,10 @@ def test_held_back_planning_names_the_reason():
     )
     assert "no plant planned in this run" in text
     assert "curated/changeovers:pair_is_unique" in text
+
+
+def test_a_step_that_was_retried_is_shown_even_when_the_run_succeeded():
+    retry = "raw__sap__stock: lost the connection to the warehouse while loading stock.csv"
+    text = render_summary(a_summary(retries=[retry]))
+    assert f"RETRIED {retry}" in text
+    assert "ERROR" not in text
