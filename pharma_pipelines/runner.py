@@ -326,7 +326,7 @@ def _report_progress(entry: Any, on_event: Callable[[str], None]) -> None:
     elif event.is_step_skipped:
         on_event(f"step {event.step_key} skipped (an upstream step or blocking check failed)")
     elif event.is_step_up_for_retry:
-        data = event.event_specific_data
+        data = event.step_retry_data
         on_event(
             f"step {event.step_key} failed and is retried in {data.seconds_to_wait or 0:.0f} s: "
             f"{_step_error(data.error)}"
@@ -348,7 +348,7 @@ def _step_retries(result: dg.ExecuteInProcessResult) -> list[str]:
     """Attempts that failed and were retried, whatever the later attempt did: a run that
     succeeded after a lost connection still says so."""
     return [
-        f"{event.step_key}: {_step_error(event.event_specific_data.error)}"
+        f"{event.step_key}: {_step_error(event.step_retry_data.error)}"
         for event in result.all_events
         if event.is_step_up_for_retry
     ]
