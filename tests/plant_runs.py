@@ -21,8 +21,7 @@ from sqlalchemy.engine import make_url
 
 from pharma_pipelines.runner import RunSummary, materialize_all
 from pharma_pipelines.settings import PlatformSettings
-
-SOLVER_TIME_LIMIT_S = 5.0
+from tests.conftest import SOLVE_LIMIT_S
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def plant_run(landing: Path, folder: Path) -> Iterator[PlantRun]:
     settings = PlatformSettings(
         landing_zone=str(landing),
         warehouse_url=f"sqlite:///{folder / 'warehouse.sqlite'}",
-        solver_time_limit_s=SOLVER_TIME_LIMIT_S,
+        solver_time_limit_s=SOLVE_LIMIT_S,
     )
     with dg.instance_for_test(temp_dir=str(home), set_dagster_home=False) as instance:
         progress: list[str] = []

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, skip_or_fail
+from tests.conftest import PROJECT_ROOT, SOLVE_LIMIT_S, skip_or_fail
 
 REPORTS = PROJECT_ROOT / "reports" / "e2e"
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -194,8 +194,8 @@ def _server_environment(home: Path, landing: Path, warehouse_url: str) -> dict[s
             "PHARMA_LANDING_ZONE": str(landing),
             "PHARMA_WAREHOUSE_URL": warehouse_url,
             "PHARMA_PLANTS": "0100",
-            # As in the integration tests: a verified schedule, not necessarily optimal.
-            "PHARMA_SOLVER_TIME_LIMIT_S": "5",
+            # As in the integration tests: a verified schedule, not necessarily the best.
+            "PHARMA_SOLVER_TIME_LIMIT_S": str(SOLVE_LIMIT_S),
         }
     )
     return environment

@@ -31,7 +31,7 @@ from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import local_instance
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.database import WarehouseSchemaError
-from tests.conftest import skip_or_fail
+from tests.conftest import SOLVE_LIMIT_S, skip_or_fail
 from tests.features.support import (
     CommandResult,
     SmallPlant,
@@ -43,6 +43,7 @@ from tests.features.support import (
     run_command,
     summary_check,
 )
+from tests.instances import in_memory_instance
 from tests.integration.planning_plants import a_plant, write_curated
 from tests.integration.steward_support import batch_row, land_batches
 from tests.plant_runs import PlantRun
@@ -62,7 +63,7 @@ def small_settings(tmp_path: Path) -> PlatformSettings:
     # The curated tables are written by hand: there are no extract files whose age to judge.
     return PlatformSettings(
         warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
-        solver_time_limit_s=5.0,
+        solver_time_limit_s=SOLVE_LIMIT_S,
         freshness_limits_hours={},
     )
 
@@ -174,7 +175,7 @@ def _folder_loaded(plant: PlantRun, folder: str) -> None:
 
 @pytest.fixture
 def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as test_instance:
+    with in_memory_instance() as test_instance:
         yield test_instance
 
 

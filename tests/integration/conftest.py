@@ -11,6 +11,8 @@ from pharma_pipelines.runner import RunSummary
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.schema import upgrade
+from tests.conftest import SOLVE_LIMIT_S
+from tests.instances import in_memory_instance
 from tests.landing_zones import FolderZone, S3Zone
 
 
@@ -26,12 +28,19 @@ def fresh_engines() -> Iterator[None]:
 def memory_settings(fresh_engines: None) -> PlatformSettings:
     return PlatformSettings(
         warehouse_url="sqlite://",
-        solver_time_limit_s=5.0,
+        solver_time_limit_s=SOLVE_LIMIT_S,
     )
 
 
 @pytest.fixture
 def instance() -> Iterator[dg.DagsterInstance]:
+    with in_memory_instance() as test_instance:
+        yield test_instance
+
+
+@pytest.fixture
+def stored_instance() -> Iterator[dg.DagsterInstance]:
+    """An instance on disk, for tests that open it again the way a restarted daemon does."""
     with dg.instance_for_test() as test_instance:
         yield test_instance
 

@@ -16,6 +16,7 @@ import pytest
 from pharma_pipelines.definitions import build_definitions
 from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY, curated_key, raw_key
 from pharma_pipelines.settings import PlatformSettings
+from tests.instances import in_memory_instance
 
 ORDERS_RAW = raw_key("sap/production_orders")
 ORDERS = curated_key("production_orders")
@@ -84,7 +85,7 @@ def evaluate(defs, instance, cursor=None, at: dt.datetime | None = None):
 
 
 def test_curated_tables_refresh_when_their_raw_inputs_change_and_not_again(defs):
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         report = Reporter(defs, instance)
         first = evaluate(defs, instance)
         assert first.total_requested == 0, "nothing landed, nothing to refresh"
@@ -110,7 +111,7 @@ def test_curated_tables_refresh_when_their_raw_inputs_change_and_not_again(defs)
 
 
 def test_a_failed_blocking_check_on_a_raw_input_holds_its_curated_table_back(defs):
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         report = Reporter(defs, instance)
         report.materialized(report.keys("landing", "raw", "curated"))
         settled = evaluate(defs, instance)
@@ -132,7 +133,7 @@ def planning(result, defs) -> dict[str, set[str | None]]:
 def test_each_plant_is_planned_on_the_cron_in_plant_time_and_when_orders_change(defs):
     monday = dt.datetime(2026, 12, 7, tzinfo=BERLIN)
     both = set(PLANTS)
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         report = Reporter(defs, instance)
         report.materialized(report.keys("landing", "raw", "curated"))
         settled = evaluate(defs, instance, at=monday.replace(hour=3))
@@ -166,7 +167,7 @@ def test_each_plant_is_planned_on_the_cron_in_plant_time_and_when_orders_change(
 
 def test_no_plant_is_planned_while_a_blocking_check_on_its_inputs_fails(defs):
     monday = dt.datetime(2026, 12, 7, tzinfo=BERLIN)
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         report = Reporter(defs, instance)
         report.materialized(report.keys("landing", "raw", "curated"))
         settled = evaluate(defs, instance, at=monday.replace(hour=3))

@@ -29,7 +29,7 @@ from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.runner import materialize_all, steward_view
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.models import CuratedBatch
-from tests.conftest import SAMPLE_LANDING, case_dir
+from tests.conftest import SAMPLE_LANDING, SOLVE_LIMIT_S, case_dir
 from tests.integration.steward_support import held_back_message, materialized, plan
 
 pytestmark = pytest.mark.slow
@@ -167,7 +167,7 @@ def test_br15_a_failed_release_check_stops_the_schedule(landing, tmp_path, fresh
     settings = PlatformSettings(
         landing_zone=str(landing),
         warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
-        solver_time_limit_s=5.0,
+        solver_time_limit_s=SOLVE_LIMIT_S,
     )
     [expected] = case_rows("expected_check.csv")
     releases = case_rows("batch_release.csv")

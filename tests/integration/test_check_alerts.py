@@ -27,10 +27,11 @@ SUBJECT = re.compile(r"^\[pharma-pipelines\] ERROR check failed: (?P<target>\S+)
 
 
 @pytest.fixture
-def broken(memory_settings: PlatformSettings, instance: dg.DagsterInstance):
-    """The broken landing zone materialized into a fresh instance, for a test that adds runs."""
+def broken(memory_settings: PlatformSettings, stored_instance: dg.DagsterInstance):
+    """The broken landing zone materialized into a fresh instance on disk (the test restarts
+    on it), for a test that adds runs."""
     settings = settings_for(BROKEN_LANDING, memory_settings)
-    summary = materialize_all(settings, instance)
+    summary = materialize_all(settings, stored_instance)
     return settings, summary
 
 
@@ -77,7 +78,8 @@ def posted(hook: HttpReceiver) -> list[str]:
 
 
 @pytest.mark.slow
-def test_each_failed_error_check_is_announced_once_and_never_again(broken, instance):
+def test_each_failed_error_check_is_announced_once_and_never_again(broken, stored_instance):
+    instance = stored_instance
     settings, summary = broken
     expected = failed_error_checks(summary)
     assert len(expected) >= 5, "the broken landing zone fails several ERROR checks"

@@ -21,6 +21,7 @@ from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.disposition_repository import Decision, Disposition
+from tests.conftest import SOLVE_LIMIT_S
 from tests.integration.planning_plants import OrderRow, a_plant, write_curated
 from tests.integration.steward_support import (
     OOS_CHECK,
@@ -43,7 +44,7 @@ def settings(tmp_path, fresh_engines) -> PlatformSettings:
     # an extraction time to judge: freshness is left out here (its own tests judge it).
     return PlatformSettings(
         warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
-        solver_time_limit_s=5.0,
+        solver_time_limit_s=SOLVE_LIMIT_S,
         freshness_limits_hours={},
     )
 

@@ -21,6 +21,7 @@ from pharma_pipelines.definitions import build_definitions
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.disposition_repository import Decision
+from tests.instances import in_memory_instance
 from tests.integration.planning_plants import a_plant, write_curated
 from tests.integration.steward_support import (
     OOS_CHECK,
@@ -42,7 +43,7 @@ def settings(tmp_path, fresh_engines) -> PlatformSettings:
 @pytest.fixture
 def instance(settings) -> Iterator[dg.DagsterInstance]:
     """An instance in which the release check failed on a landed batch table."""
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         warehouse = WarehouseResource(url=settings.warehouse_url)
         write_curated(warehouse.curated(), [a_plant("0100", 1001)])
         land_batches(warehouse.curated(), instance, BAD)

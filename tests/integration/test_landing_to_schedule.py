@@ -20,7 +20,8 @@ from pharma_pipelines.keys import SCHEDULE_KEY, curated_key, raw_key
 from pharma_pipelines.runner import materialize_all
 from pharma_pipelines.sensors import landing_zone_sensor
 from pharma_pipelines.settings import PlatformSettings
-from tests.conftest import SAMPLE_LANDING
+from tests.conftest import SAMPLE_LANDING, SOLVE_LIMIT_S
+from tests.instances import in_memory_instance
 from tests.landing_zones import S3Zone
 
 ORDERS_FILE = "sap/AFKO_production_orders_20270104.txt"
@@ -75,12 +76,12 @@ def test_a_new_orders_extract_landed_in_s3_ends_in_a_new_schedule(s3_endpoint, s
         landing_zone_endpoint_url=s3_endpoint,
         warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
         plants=[PLANT],
-        solver_time_limit_s=5.0,
+        solver_time_limit_s=SOLVE_LIMIT_S,
     )
     defs = build_definitions(settings)
     landing = defs.resources["landing"]
 
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         first = materialize_all(settings, instance)
         assert first.success, first.errors
         before = instance.get_latest_materialization_event(SCHEDULE_KEY)

@@ -10,6 +10,7 @@ from pharma_pipelines.keys import PROBLEM_KEY, SCHEDULE_KEY
 from pharma_pipelines.resources import WarehouseResource
 from pharma_pipelines.scheduling import SchedulingProblem
 from pharma_pipelines.settings import PlatformSettings
+from tests.conftest import SOLVE_LIMIT_S
 from tests.integration.planning_plants import OrderRow, a_plant, write_curated
 
 
@@ -18,7 +19,7 @@ def settings(tmp_path, fresh_engines) -> PlatformSettings:
     # The curated tables are written by hand: no extract files whose age could be judged.
     return PlatformSettings(
         warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
-        solver_time_limit_s=5.0,
+        solver_time_limit_s=SOLVE_LIMIT_S,
         freshness_limits_hours={},
     )
 

@@ -19,7 +19,8 @@ from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import materialize_all
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.models import CuratedBatchYield
-from tests.conftest import SAMPLE_LANDING, case_dir
+from tests.conftest import SAMPLE_LANDING, SOLVE_LIMIT_S, case_dir
+from tests.instances import in_memory_instance
 from tests.integration.check_results import failing_rows, summary_evaluations, value
 from tests.integration.conftest import settings_for
 
@@ -31,10 +32,10 @@ def materialized(landing: Path) -> Iterator[tuple]:
     """Settings, run summary and check evaluations of the whole graph on ``landing``."""
     warehouse_resource._engine_for.cache_clear()
     settings = settings_for(
-        landing, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=5.0)
+        landing, PlatformSettings(warehouse_url="sqlite://", solver_time_limit_s=SOLVE_LIMIT_S)
     )
     try:
-        with dg.instance_for_test() as instance:
+        with in_memory_instance() as instance:
             summary = materialize_all(settings, instance)
             yield settings, summary, summary_evaluations(instance, summary)
     finally:

@@ -13,6 +13,7 @@ from pharma_pipelines.alerting.delivery import DeliveryError
 from pharma_pipelines.assets.curated import production_orders
 from pharma_pipelines.resources import NotifierResource, WarehouseResource
 from pharma_pipelines.sensors import run_failure_alerts
+from tests.instances import in_memory_instance
 from tests.receivers import free_port, http_receiver, smtp_receiver
 
 UI = "http://127.0.0.1:3000"
@@ -23,7 +24,7 @@ ORDERS = "curated/production_orders"
 def failed_run():
     """An instance holding one failed run of curated/production_orders, and the run."""
     closed = f"postgresql+psycopg2://pharma@127.0.0.1:{free_port()}/warehouse"
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         result = dg.materialize(
             [production_orders],
             instance=instance,

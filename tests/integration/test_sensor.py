@@ -19,6 +19,7 @@ from pharma_pipelines.resources import LandingZone
 from pharma_pipelines.sensors import landing_zone_sensor
 from pharma_pipelines.sensors.landing_zone import FILES_PER_TICK, SeenVersions, plan_tick
 from tests.conftest import case_dir
+from tests.instances import in_memory_instance
 from tests.landing_zones import FolderZone
 
 WORK_CENTERS = b"ARBPL;WERKS;KTEXT\r\nL100;0100;Tablet press 1\r\n"
@@ -140,7 +141,7 @@ def test_past_its_time_budget_a_tick_reads_one_file_and_leaves_the_rest(zone):
 
 def test_a_restart_with_the_stored_cursor_runs_nothing_again(zone):
     zone.put("sap/CRHD_work_centers.csv", WORK_CENTERS)
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         context = dg.build_sensor_context(
             instance=instance, cursor=None, resources={"landing": zone.resource()}
         )
@@ -148,7 +149,7 @@ def test_a_restart_with_the_stored_cursor_runs_nothing_again(zone):
         stored = first.cursor
     # A new daemon: new instance, new resource objects, only the stored cursor carried over.
     zone.put("sap/CRHD_more.csv", WORK_CENTERS.replace(b"L100", b"L900"))
-    with dg.instance_for_test() as instance:
+    with in_memory_instance() as instance:
         context = dg.build_sensor_context(
             instance=instance, cursor=stored, resources={"landing": zone.resource()}
         )

@@ -22,7 +22,7 @@ from pharma_pipelines.runner import EXIT_CHECK_FAILED, local_instance, materiali
 from pharma_pipelines.settings import PlatformSettings
 from pharma_pipelines.warehouse.append_only import refusal
 from pharma_pipelines.warehouse.disposition_repository import Decision
-from tests.conftest import SAMPLE_LANDING
+from tests.conftest import SAMPLE_LANDING, SOLVE_LIMIT_S
 from tests.integration.steward_support import (
     OOS_CHECK,
     OOS_TARGET,
@@ -59,7 +59,9 @@ def test_a_steward_accepts_a_failed_release_check_and_the_plant_is_planned(
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     instance = local_instance()
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    settings = PlatformSettings(landing_zone=str(landing), warehouse_url=url, solver_time_limit_s=5)
+    settings = PlatformSettings(
+        landing_zone=str(landing), warehouse_url=url, solver_time_limit_s=SOLVE_LIMIT_S
+    )
 
     # Bad rows land: the check fails with the failing rows, and the plant is not planned.
     summary = materialize_all(settings, instance)
