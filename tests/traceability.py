@@ -9,6 +9,10 @@ at the end of the session it judges them against ``requirements/urs.toml`` by th
 ``.json`` under the rootdir when the run collected any scenario, and turns a passing run into a
 failing one (exit status 1) when the gate finds a problem.
 
+Under pytest-xdist the workers collect and the controller judges: each worker sends what it
+collected in its ``workeroutput`` when it finishes, and every test's outcome reaches the
+controller as a report, so the report and the gate are the controller's alone.
+
 The scenario behind a test item is looked up in pytest-bdd's own registry of scenario
 functions: pytest-bdd offers no public way to ask an item for its scenario.
 """
@@ -74,7 +78,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # the report names the register as the repository does, not by this machine's path
     register = dataclasses.replace(register, path=REGISTER.as_posix())
     config.pluginmanager.register(
-        TraceabilityGate(config, register, (config.rootpath / base).resolve()),
+        TraceabilityGate(
+            config,
+            register,
+            (config.rootpath / base).resolve(),
+            worker=hasattr(config, "workerinput"),
+        ),
         "traceability-gate",
     )
 
@@ -90,9 +99,46 @@ class _Collected:
     template_name: str
     requirement_ids: tuple[str, ...]
     negative: bool
+
+    def to_wire(self) -> dict[str, object]:
+        """Plain values, as xdist carries them from a worker to the controller."""
+        return {
+            **dataclasses.asdict(self),
+            "feature_file": str(self.feature_file),
+            "requirement_ids": list(self.requirement_ids),
+        }
+
+    @classmethod
+    def from_wire(cls, values: dict) -> _Collected:
+        return cls(
+            **{
+                **values,
+                "feature_file": Path(values["feature_file"]),
+                "requirement_ids": tuple(values["requirement_ids"]),
+            }
+        )
+
+
+@dataclass
+class _Seen:
+    """What the reports of one test said so far: its worst phase wins."""
+
     outcome: Outcome = Outcome.NOT_RUN
     duration_s: float = 0.0
     detail: str = ""
+
+    def add(self, report: pytest.TestReport) -> None:
+        self.duration_s += report.duration
+        if self.outcome is Outcome.FAILED:
+            return
+        if report.failed:
+            self.outcome = Outcome.FAILED
+            self.detail = f"failed in {report.when}"
+        elif report.skipped:
+            self.outcome = Outcome.SKIPPED
+            self.detail = _skip_reason(report)
+        elif report.when == "call":
+            self.outcome = Outcome.PASSED
 
 
 @dataclass(eq=False)  # pluggy keeps plugins in sets: hashed by identity
@@ -103,7 +149,9 @@ class TraceabilityGate:
     register: Register
     features_dir: Path
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    worker: bool = False
     scenarios: dict[str, _Collected] = field(default_factory=dict)
+    seen: dict[str, _Seen] = field(default_factory=dict)
     feature_scenarios: dict[Path, set[str]] = field(default_factory=dict)
     outside_scenarios: list[str] = field(default_factory=list)
     deselected: int = 0
@@ -137,23 +185,35 @@ class TraceabilityGate:
             )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        scenario = self.scenarios.get(report.nodeid)
-        if scenario is None:
+        # On the controller of an xdist run the scenarios arrive only at the end: every
+        # report is kept, and matched with its scenario when the session finishes.
+        self.seen.setdefault(report.nodeid, _Seen()).add(report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: object, error: object) -> None:
+        """An xdist worker finished: take over what it collected."""
+        sent = getattr(node, "workeroutput", {}).get("traceability")
+        if sent is None:
             return
-        scenario.duration_s += report.duration
-        if scenario.outcome is Outcome.FAILED:
-            return
-        if report.failed:
-            scenario.outcome = Outcome.FAILED
-            scenario.detail = f"failed in {report.when}"
-        elif report.skipped:
-            scenario.outcome = Outcome.SKIPPED
-            scenario.detail = _skip_reason(report)
-        elif report.when == "call":
-            scenario.outcome = Outcome.PASSED
+        for node_id, values in sent["scenarios"].items():
+            self.scenarios[node_id] = _Collected.from_wire(values)
+        for path, names in sent["feature_scenarios"].items():
+            self.feature_scenarios[Path(path)] = set(names)
+        self.outside_scenarios = sorted({*self.outside_scenarios, *sent["outside_scenarios"]})
+        self.deselected = max(self.deselected, sent["deselected"])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.worker:
+            self.config.workeroutput["traceability"] = {
+                "scenarios": {node_id: c.to_wire() for node_id, c in self.scenarios.items()},
+                "feature_scenarios": {
+                    str(path): sorted(names) for path, names in self.feature_scenarios.items()
+                },
+                "outside_scenarios": self.outside_scenarios,
+                "deselected": self.deselected,
+            }
+            return
         complete, scope = self._scope(exitstatus)
         run = RunContext(
             started_at=self.started_at,
@@ -245,6 +305,7 @@ class TraceabilityGate:
         return True, f"complete: every scenario of {folder} was selected"
 
     def _result(self, node_id: str, collected: _Collected) -> ScenarioResult:
+        seen = self.seen.get(node_id, _Seen())
         return ScenarioResult(
             feature=collected.feature,
             feature_file=_relative(collected.feature_file, self.config.rootpath),
@@ -252,10 +313,10 @@ class TraceabilityGate:
             name=collected.name,
             requirement_ids=collected.requirement_ids,
             negative=collected.negative,
-            outcome=collected.outcome,
-            duration_s=collected.duration_s,
+            outcome=seen.outcome,
+            duration_s=seen.duration_s,
             node_id=node_id,
-            detail=collected.detail,
+            detail=seen.detail,
         )
 
     def _unbound_features(self) -> list[str]:

@@ -156,6 +156,18 @@ def _run_module(project: Path, pytester: pytest.Pytester) -> tuple[pytest.RunRes
     return pytester.runpytest("features/test_demo.py"), commit
 
 
+@when("the project's tests run in two pytest-xdist workers", target_fixture="outcome")
+def _run_distributed(
+    project: Path, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> tuple[pytest.RunResult, str]:
+    commit = _commit(project)
+    # Workers are new processes: they import the plugin from this repository.
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    result = pytester.runpytest_subprocess("-n", "2", timeout=300)
+    result.stdout.fnmatch_lines(["*created: 2/2 workers*"])
+    return result, commit
+
+
 def _report(project: Path) -> dict:
     return json.loads((project / "reports" / "traceability.json").read_text(encoding="utf-8"))
 

@@ -35,3 +35,20 @@ Feature: Every test run reports traceability and fails on lost coverage
     When only the project's feature test module is run
     Then the run passes
     And the report says coverage was not judged because the run was partial
+
+  @URS-022
+  Scenario: Run by two pytest-xdist workers, the project gets the same report
+    Given a project under git with a register of a high-risk and a low-risk requirement
+    And a feature with a passing scenario for each requirement and a passing negative one for the high-risk requirement
+    When the project's tests run in two pytest-xdist workers
+    Then the run passes
+    And the report in Markdown, HTML and JSON lists each requirement with its risk, scenarios and the result PASS
+
+  @URS-022 @negative
+  Scenario: Run by two pytest-xdist workers, an unknown requirement still fails the run
+    Given a project under git with a register of a high-risk and a low-risk requirement
+    And a feature with a passing scenario for each requirement and a passing negative one for the high-risk requirement
+    And a passing scenario tagged "@URS-999"
+    When the project's tests run in two pytest-xdist workers
+    Then the run fails although every test passed
+    And the report names "@URS-999" as not in the register
