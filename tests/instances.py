@@ -2,8 +2,9 @@
 
 Dagster's SQLite storage opens a connection for each event it writes, and a run of the whole
 graph writes thousands: on an in-memory instance the same run takes half the time. The tests
-that claim storage fidelity build their instance on PostgreSQL (``test_dagster_on_postgres``)
-or under a DAGSTER_HOME (the command line, the webserver) instead.
+that claim storage fidelity build their instance on PostgreSQL
+(``tests/integration/dagster_on_postgres``) or under a DAGSTER_HOME (the command line, the
+webserver) instead.
 """
 
 from __future__ import annotations

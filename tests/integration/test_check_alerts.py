@@ -15,15 +15,13 @@ import pytest
 from pharma_pipelines.definitions import build_definitions
 from pharma_pipelines.keys import curated_key
 from pharma_pipelines.resources import NotifierResource
-from pharma_pipelines.runner import RunSummary, materialize_all
+from pharma_pipelines.runner import materialize_all
 from pharma_pipelines.sensors import check_failure_alerts
 from pharma_pipelines.settings import PlatformSettings
+from tests.alert_support import UI, failed_error_checks, mailed, notifier_for, posted, tick
 from tests.conftest import BROKEN_LANDING
 from tests.integration.conftest import settings_for
-from tests.receivers import HttpReceiver, SmtpReceiver, http_receiver, smtp_receiver
-
-UI = "http://127.0.0.1:3000"
-SUBJECT = re.compile(r"^\[pharma-pipelines\] ERROR check failed: (?P<target>\S+) \(")
+from tests.receivers import http_receiver, smtp_receiver
 
 
 @pytest.fixture
@@ -33,48 +31,6 @@ def broken(memory_settings: PlatformSettings, stored_instance: dg.DagsterInstanc
     settings = settings_for(BROKEN_LANDING, memory_settings)
     summary = materialize_all(settings, stored_instance)
     return settings, summary
-
-
-def failed_error_checks(summary: RunSummary) -> list[str]:
-    return sorted(c.target for c in summary.checks if not c.passed and c.severity == "ERROR")
-
-
-def notifier_for(mail: SmtpReceiver, hook: HttpReceiver, **changes: object) -> NotifierResource:
-    config: dict[str, object] = {
-        "ui_base_url": UI,
-        "smtp_host": mail.host,
-        "smtp_port": mail.port,
-        "email_from": "alerts@plant.example",
-        "email_to": ["qa@plant.example"],
-        "webhook_url": hook.url,
-        "webhook_attempts": 1,
-    }
-    return NotifierResource(**(config | changes))
-
-
-def tick(instance, notifier, cursor) -> dg.SensorResult:
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, resources={"notifier": notifier}
-    )
-    return check_failure_alerts(context)
-
-
-def mailed(mail: SmtpReceiver) -> list[str]:
-    targets = []
-    for received in mail.mails:
-        match = SUBJECT.match(received.message["Subject"])
-        assert match, received.message["Subject"]
-        targets.append(match["target"])
-    return targets
-
-
-def posted(hook: HttpReceiver) -> list[str]:
-    return [
-        f"{body['asset']}[{body['partition']}]:{body['check']}"
-        if body["partition"]
-        else f"{body['asset']}:{body['check']}"
-        for body in (request.json() for request in hook.accepted())
-    ]
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, SOLVE_LIMIT_S
 
 
 def run_cli(*args: str, tmp_path) -> subprocess.CompletedProcess[str]:
@@ -30,7 +30,7 @@ def test_materialize_prints_a_summary_and_writes_the_report(tmp_path):
         "--report",
         str(report),
         "--time-limit",
-        "5",
+        str(SOLVE_LIMIT_S),
         tmp_path=tmp_path,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -71,7 +71,7 @@ def test_a_broken_landing_zone_completes_with_failed_checks(tmp_path):
         "--report",
         str(report),
         "--time-limit",
-        "5",
+        str(SOLVE_LIMIT_S),
         tmp_path=tmp_path,
     )
     assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-3000:]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, SOLVE_LIMIT_S
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def test_materialize_on_real_exports_accounts_for_every_file(realdata, tmp_path)
             "--report",
             str(report),
             "--time-limit",
-            "5",
+            str(SOLVE_LIMIT_S),
         ],
         capture_output=True,
         text=True,
