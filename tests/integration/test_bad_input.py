@@ -17,6 +17,8 @@ from pharma_pipelines.warehouse.models import (
 from tests.conftest import BROKEN_LANDING, SAMPLE_LANDING
 from tests.integration.conftest import settings_for
 
+pytestmark = pytest.mark.slow  # each test materializes the whole graph
+
 CHANGEOVERS = "sap/ZPP_changeover_matrix_20270104.csv"
 WORK_CENTERS = "sap/CRHD_work_centers_20270104.txt"
 VERSIONS = "sap/MKAL_production_versions_20270104.csv"

@@ -22,6 +22,8 @@ from pharma_pipelines.warehouse.models import CuratedProduct
 from tests.conftest import CASES, SAMPLE_LANDING
 from tests.integration.conftest import settings_for
 
+pytestmark = pytest.mark.slow  # each test materializes the whole graph
+
 CASE_FILES = {
     "BR-01": ("material_master.csv", "batch_stock.csv"),
     "BR-03": ("stock_de.csv",),

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT, SOLVE_LIMIT_S
 
 
@@ -21,6 +23,7 @@ def run_cli(*args: str, tmp_path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_materialize_prints_a_summary_and_writes_the_report(tmp_path):
     report = tmp_path / "summary.json"
     completed = run_cli(
@@ -58,6 +61,7 @@ def test_a_missing_landing_zone_exits_2_with_a_clear_message(tmp_path):
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.slow
 def test_a_broken_landing_zone_completes_with_failed_checks(tmp_path):
     from tests.conftest import BROKEN_LANDING
 

@@ -20,7 +20,7 @@ from pharma_pipelines.runner import materialize_all
 from tests.conftest import SAMPLE_LANDING
 from tests.integration.conftest import settings_for
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 TERMINAL = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE}
 

@@ -23,7 +23,7 @@ from pharma_pipelines.sensors.landing_zone import SeenVersions, landing_zone_sen
 from tests.conftest import PROJECT_ROOT, SAMPLE_LANDING
 from tests.integration.conftest import settings_for
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def _tick_the_sensor(instance: dg.DagsterInstance) -> None:
