@@ -13,8 +13,6 @@ import pytest
 import yaml
 from sqlalchemy import make_url
 
-from pharma_pipelines.warehouse.database import make_engine
-from pharma_pipelines.warehouse.schema import upgrade
 from tests.conftest import PROJECT_ROOT
 
 INSTANCE_FILE = PROJECT_ROOT / "deploy" / "dagster.production.yaml"
@@ -45,11 +43,9 @@ def dagster_home(
 
 
 @pytest.fixture
-def warehouse(postgres_database: str) -> str:
-    engine = make_engine(postgres_database)
-    upgrade(engine)
-    engine.dispose()
-    return postgres_database
+def warehouse(postgres_url: str) -> str:
+    """The warehouse: another database on the same server, migrated to head."""
+    return postgres_url
 
 
 @pytest.fixture
