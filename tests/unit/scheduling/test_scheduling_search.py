@@ -245,6 +245,44 @@ def test_a_line_that_opens_late_adds_less_capacity() -> None:
     assert lower_bound(problem) == 95
 
 
+@pytest.mark.parametrize(("lines", "expected"), [(1, 20), (2, 10)])
+def test_only_one_order_per_line_is_changed_over_from_the_clean_start(
+    lines: int, expected: int
+) -> None:
+    """Three products, 10 minutes between any two, clean lines: every order but the first
+    on each line pays 10 (one line: 20; two lines: 10), not the 0 of the clean start."""
+    problem = SchedulingProblem.model_validate(
+        {
+            "name": "changeovers",
+            "horizon": 1000,
+            "objective": {"weighted_tardiness": 0, "setup_time": 1, "makespan": 0},
+            "products": [{"id": "A"}, {"id": "B"}, {"id": "C"}],
+            "lines": [{"id": f"L{k}"} for k in range(lines)],
+            "setup": {
+                "default": {
+                    "matrix": [[0, 10, 10], [10, 0, 10], [10, 10, 0]],
+                    "initial": [0, 0, 0],
+                }
+            },
+            "orders": [
+                {"id": f"O{p}", "product": p, "proc": {f"L{k}": 5 for k in range(lines)}}
+                for p in "ABC"
+            ],
+        }
+    )
+    assert lower_bound(problem) == expected
+
+
+@pytest.mark.parametrize("seed", range(13, 31))
+def test_lower_bound_holds_on_more_problems_with_changeovers(
+    tiny_problem: TinyProblem, optimum: Optimum, seed: int
+) -> None:
+    problem = tiny_problem(600 + seed, 3 + seed % 4, 1 + seed % 3)
+    best = optimum(problem)
+    assert best is not None
+    assert 0 <= lower_bound(problem) <= best[0]
+
+
 def test_random_problems_keep_the_bound_below_every_plan_the_search_finds() -> None:
     rng = random.Random(5)
     for seed in range(5):
