@@ -203,6 +203,19 @@ def new_postgres_database(postgres_server: URL) -> Iterator[Callable[[], str]]:
         admin.dispose()
 
 
+def migrated(url: str) -> str:
+    """Migrate the warehouse at ``url`` to head, as each release's migration task does; the URL."""
+    from pharma_pipelines.warehouse.database import make_engine
+    from pharma_pipelines.warehouse.schema import upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return url
+
+
 @pytest.fixture
 def postgres_database(new_postgres_database: Callable[[], str]) -> str:
     """A new, empty database of this test's own on the test server."""

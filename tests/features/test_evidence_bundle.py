@@ -12,9 +12,7 @@ import pytest
 from pytest_bdd import given, scenarios, then, when
 from sqlalchemy.engine import make_url
 
-from pharma_pipelines.warehouse.database import make_engine
-from pharma_pipelines.warehouse.schema import upgrade
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, migrated
 from tests.features.support import CommandResult, run_command
 from tests.plant_runs import PlantRun
 
@@ -44,11 +42,8 @@ def _reports(tmp_path: Path) -> Path:
 @given("an empty warehouse on PostgreSQL whose URL holds its password", target_fixture="pg_url")
 def _postgres(postgres_warehouse_url: str) -> str:
     assert make_url(postgres_warehouse_url).password
-    # A server warehouse is migrated before use, as each release's migration task does.
-    engine = make_engine(postgres_warehouse_url)
-    upgrade(engine)
-    engine.dispose()
-    return postgres_warehouse_url
+    # A server warehouse is migrated before use.
+    return migrated(postgres_warehouse_url)
 
 
 def _evidence(capsys, monkeypatch, plant: PlantRun, out: Path, *args: str) -> CommandResult:

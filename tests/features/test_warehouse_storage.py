@@ -18,7 +18,7 @@ from pharma_pipelines.warehouse.database import make_engine
 from pharma_pipelines.warehouse.disposition_repository import Decision, DispositionToRecord
 from pharma_pipelines.warehouse.models import LandingFile, LoadedFile, RawRecord
 from pharma_pipelines.warehouse.schema import upgrade
-from tests.conftest import SAMPLE_LANDING
+from tests.conftest import SAMPLE_LANDING, migrated
 from tests.features.support import CommandResult, materialize, run_command
 
 scenarios("warehouse_storage.feature")
@@ -32,11 +32,8 @@ def _empty_warehouse(database: str, tmp_path: Path, request) -> PlatformSettings
         url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     else:
         assert database == "PostgreSQL", database
-        url = request.getfixturevalue("postgres_warehouse_url")
-        # A server warehouse is migrated before use, as each release's migration task does.
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
+        # A server warehouse is migrated before use.
+        url = migrated(request.getfixturevalue("postgres_warehouse_url"))
     landing = tmp_path / "landing"
     (landing / "sap").mkdir(parents=True)
     (landing / WORK_CENTERS).write_bytes((SAMPLE_LANDING / WORK_CENTERS).read_bytes())

@@ -9,9 +9,7 @@ import pytest
 from pharma_pipelines.resources import warehouse as warehouse_resource
 from pharma_pipelines.runner import RunSummary
 from pharma_pipelines.settings import PlatformSettings
-from pharma_pipelines.warehouse.database import make_engine
-from pharma_pipelines.warehouse.schema import upgrade
-from tests.conftest import SOLVE_LIMIT_S
+from tests.conftest import SOLVE_LIMIT_S, migrated
 from tests.instances import in_memory_instance
 from tests.landing_zones import FolderZone, S3Zone
 
@@ -52,12 +50,7 @@ def settings_for(landing: Path, base: PlatformSettings) -> PlatformSettings:
 @pytest.fixture
 def postgres_url(postgres_database: str) -> str:
     """A warehouse database of this test's own on the test server, migrated to head."""
-    engine = make_engine(postgres_database)
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()
-    return postgres_database
+    return migrated(postgres_database)
 
 
 @pytest.fixture(autouse=True)

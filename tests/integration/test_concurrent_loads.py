@@ -26,8 +26,7 @@ from pharma_pipelines.warehouse.raw_repository import (
     RawRepository,
     RowToStore,
 )
-from pharma_pipelines.warehouse.schema import upgrade
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, migrated
 from tests.integration import load_child
 
 # More than two chunks, so that a load reports progress while its transaction is open.
@@ -38,10 +37,7 @@ PATIENCE_S = 120
 
 @pytest.fixture
 def url(warehouse_url: str) -> str:
-    engine = make_engine(warehouse_url)
-    upgrade(engine)
-    engine.dispose()
-    return warehouse_url
+    return migrated(warehouse_url)
 
 
 def a_file(name: str, rows: int = ROWS) -> FileLoad:
